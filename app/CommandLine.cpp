@@ -1,0 +1,105 @@
+#include "app/CommandLine.h"
+
+#include "services/git/GitBisect.h"
+#include "services/git/Repository.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+
+#include <cstdio>
+
+namespace bw::app {
+
+namespace {
+
+void write(FILE *stream, const QString &text) {
+    const QByteArray bytes = text.toUtf8();
+    std::fwrite(bytes.constData(), 1, bytes.size(), stream);
+    std::fflush(stream);
+}
+
+int fail(const QString &message) {
+    write(stderr, QStringLiteral("bisect-workbench: %1\n").arg(message));
+    return 1;
+}
+
+int print(const git::CommandOutput &o) {
+    write(stdout, o.out);
+    write(stderr, o.err);
+    return o.exitCode;
+}
+
+// Parses `arguments` for a command; on --help or an error prints and returns an exit
+// code through `exitCode`.
+bool parse(QCommandLineParser &p, const QString &command, const QStringList &arguments,
+           int &exitCode) {
+    p.setApplicationDescription(QStringLiteral("bisect-workbench %1").arg(command));
+    p.addHelpOption();
+    QStringList argv = {QStringLiteral("bisect-workbench %1").arg(command)};
+    argv += arguments;
+    if (!p.parse(argv)) {
+        exitCode = fail(p.errorText());
+        return false;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        write(stdout, p.helpText());
+        exitCode = 0;
+        return false;
+    }
+    return true;
+}
+
+const QCommandLineOption
+    repoOption({QStringLiteral("repo")},
+               QStringLiteral("The repository (default: the current directory)."),
+               QStringLiteral("DIR"), QStringLiteral("."));
+
+int next(const QStringList &arguments) {
+    QCommandLineParser p;
+    p.addOption(repoOption);
+    int code = 0;
+    if (!parse(p, QStringLiteral("next"), arguments, code))
+        return code;
+    if (!p.positionalArguments().isEmpty())
+        return fail(QStringLiteral("next takes no arguments (got %1)")
+                        .arg(p.positionalArguments().join(u' ')));
+    auto repo = git::Repository::open(p.value(repoOption));
+    if (!repo)
+        return fail(repo.error().message());
+    git::GitBisect bisect(*repo);
+    return print(bisect.next());
+}
+
+int replay(const QStringList &arguments) {
+    QCommandLineParser p;
+    p.addOption(repoOption);
+    p.addPositionalArgument(QStringLiteral("LOGFILE"), QStringLiteral("A `git bisect log` file."));
+    int code = 0;
+    if (!parse(p, QStringLiteral("replay"), arguments, code))
+        return code;
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("replay takes exactly one LOGFILE"));
+    QFile file(p.positionalArguments().first());
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()));
+    const QByteArray bytes = file.readAll();
+    auto repo = git::Repository::open(p.value(repoOption));
+    if (!repo)
+        return fail(repo.error().message());
+    git::GitBisect bisect(*repo);
+    return print(bisect.replay(QString::fromUtf8(bytes)));
+}
+
+} // namespace
+
+int runCommand(const QString &command, const QStringList &arguments) {
+    if (command == u"next")
+        return next(arguments);
+    if (command == u"replay")
+        return replay(arguments);
+    return fail(QStringLiteral("unknown command '%1' (see --help)").arg(command));
+}
+
+} // namespace bw::app

@@ -1,0 +1,11 @@
+#pragma once
+
+#include <QStringList>
+
+namespace bw::app {
+
+// The headless commands (`next`, `replay`, …). Each takes the arguments after the
+// command word and returns the process exit code.
+int runCommand(const QString &command, const QStringList &arguments);
+
+} // namespace bw::app

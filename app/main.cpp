@@ -1,0 +1,88 @@
+// The composition root: GUI mode (QApplication + MainWindow) or a headless command
+// (QCoreApplication, no display needed).
+
+#include "Version.h"
+#include "app/CommandLine.h"
+#include "ui/MainWindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QTimer>
+
+#include <cstring>
+#include <memory>
+
+namespace {
+
+void setIdentity() {
+    QCoreApplication::setOrganizationName(QStringLiteral("BisectWorkbench"));
+    QCoreApplication::setApplicationName(QStringLiteral("bisect-workbench"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(BW_VERSION));
+}
+
+void addGuiOptions(QCommandLineParser &parser) {
+    parser.setApplicationDescription(QStringLiteral(
+        "Bisect Workbench: git bisect, automated and visible.\n\n"
+        "Commands (run without a window):\n"
+        "  next [--repo DIR]            print what `git bisect next` would print for the bisect\n"
+        "                               in DIR, and change nothing\n"
+        "  replay [--repo DIR] LOGFILE  apply a `git bisect log` to DIR's bisect state\n\n"
+        "Run `bisect-workbench COMMAND --help` for a command's options.\n"
+        "Without a command, the workbench window opens."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOption({QStringLiteral("repo"), QStringLiteral("Open the repository in DIR."),
+                      QStringLiteral("DIR")});
+    parser.addOption(
+        {QStringLiteral("screenshot"),
+         QStringLiteral("Save a picture of the window to FILE once it is shown, then quit."),
+         QStringLiteral("FILE")});
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    setIdentity();
+
+    if (argc > 1 && argv[1][0] != '-') {
+        // A command word: no window, no display needed.
+        QCoreApplication app(argc, argv);
+        const QStringList args = app.arguments();
+        return bw::app::runCommand(args.at(1), args.mid(2));
+    }
+
+    // --help and --version need no display.
+    bool textOnly = false;
+    for (int i = 1; i < argc; ++i)
+        textOnly |= !std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h") ||
+                    !std::strcmp(argv[i], "--version") || !std::strcmp(argv[i], "-v");
+    if (textOnly) {
+        QCoreApplication app(argc, argv);
+        QCommandLineParser parser;
+        addGuiOptions(parser);
+        parser.process(app); // prints and exits for --help/--version
+        return 0;
+    }
+
+    QApplication app(argc, argv);
+    QCommandLineParser parser;
+    addGuiOptions(parser);
+    parser.process(app);
+
+    bw::MainWindow window;
+    if (parser.isSet(QStringLiteral("repo")))
+        window.setRepositoryPath(QDir(parser.value(QStringLiteral("repo"))).absolutePath());
+    window.show();
+    if (parser.isSet(QStringLiteral("screenshot"))) {
+        const QString file = parser.value(QStringLiteral("screenshot"));
+        QTimer::singleShot(800, &window, [&window, file] {
+            const bool saved = window.grab().save(file);
+            if (!saved)
+                std::fprintf(stderr, "bisect-workbench: cannot save %s\n", qPrintable(file));
+            QCoreApplication::exit(saved ? 0 : 1);
+        });
+    }
+    return app.exec();
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Bisect Workbench needs to build, test and run.
+# Idempotent: only missing packages are installed; `apt-get update` runs once, when needed.
+# Nothing is downloaded from anywhere but Debian's package mirror.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config clang-format git
+  # Qt 6
+  qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libqt6sql6-sqlite libgl-dev libqt6opengl6-dev
+  # C libraries of the outside world
+  libgit2-dev libvirt-dev libssh-dev libtomlplusplus-dev
+  # running the GUI headless (demo under Xvfb, screenshots)
+  xvfb xauth fonts-dejavu-core
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# update once when the package lists are missing or older than a day
+if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
+  $SUDO apt-get update -qq
+fi
+if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+  # a stale list can name versions the mirror no longer has: refresh once and retry
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "models/BisectEngine.h"
+#include "models/BisectTypes.h"
+#include "models/CommitDag.h"
+#include "models/Result.h"
+
+#include <QString>
+
+#include <optional>
+
+namespace bw::git {
+
+class Repository;
+class GitBisectFiles;
+struct BisectFilesState;
+
+// What a git-compatible command printed and how it exited.
+struct CommandOutput {
+    QString out;
+    QString err;
+    int exitCode = 0;
+};
+
+// A bisect state evaluated by the engine: the DAG it was computed on, the query and
+// git's answer (merge-base check first, then the selection).
+struct BisectEvaluation {
+    CommitDag dag;
+    BisectQuery query;
+    Terms terms;
+    MergeBaseCheck mergeBase;
+    std::optional<BisectOutcome> outcome; // empty when the merge-base check stopped first
+    bool onlyBad = false;                 // no good yet: git bisects all ancestors of bad
+};
+
+// git bisect's commands computed with our engine over git's own state files, so that
+// the command line and the workbench can hand a session to each other at any step.
+class GitBisect {
+public:
+    explicit GitBisect(Repository &repo);
+
+    // Exactly what `git bisect next` (git 2.39) prints for the state in the repository,
+    // with git's exit code; changes nothing.
+    [[nodiscard]] CommandOutput next();
+
+    // `git bisect replay`: resets, applies every line of the log, then selects once
+    // (checking the chosen commit out, or moving BISECT_HEAD in --no-checkout mode).
+    [[nodiscard]] CommandOutput replay(const QString &logText);
+
+    // Evaluates an on-disk state; an Error for a broken state (unknown commit, …).
+    [[nodiscard]] Result<BisectEvaluation> evaluate(const BisectFilesState &state);
+
+    // The text git prints for an evaluation (stdout, stderr, exit code).
+    [[nodiscard]] CommandOutput format(const BisectEvaluation &evaluation);
+
+private:
+    // git's bisect_next: select, then record it (checkout or BISECT_HEAD, expected rev,
+    // ancestors-ok marker, the log's closing lines).
+    CommandOutput selectAndApply(GitBisectFiles &files, bool checkout);
+
+    Repository &m_repo;
+};
+
+} // namespace bw::git
