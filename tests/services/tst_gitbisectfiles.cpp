@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QTest>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 using namespace bw;
@@ -531,24 +532,42 @@ void TestGitBisectFiles::unwritableGitDir() {
     const QStringList before = QDir(dir).entryList(QDir::AllEntries | QDir::Hidden);
 
     QFile::Permissions perms = QFile(dir).permissions();
-    QVERIFY(QFile(dir).setPermissions(QFileDevice::ReadOwner | QFileDevice::ExeOwner));
+    QVERIFY(QFile(dir).setPermissions(QFileDevice::ReadOwner | QFileDevice::ExeOwner |
+                                      QFileDevice::ReadGroup | QFileDevice::ExeGroup |
+                                      QFileDevice::ReadOther | QFileDevice::ExeOther));
     struct Restore {
         QString dir;
         QFile::Permissions perms;
         ~Restore() { QFile(dir).setPermissions(perms); }
     } restore{dir, perms};
-    if (::access(QFile::encodeName(dir).constData(), W_OK) == 0)
-        QSKIP("running as root: a read-only directory is still writable (see "
-              "failedStartLeavesNoBisect for the check that runs everywhere)");
+    {
+        // root writes into a read-only directory anyway: act as `nobody` for this check
+        // (the saved set-user-ID lets the guard switch back).
+        struct Unprivileged {
+            bool switched = false;
+            ~Unprivileged() {
+                if (switched && ::seteuid(0) != 0)
+                    qFatal("cannot return to root");
+            }
+        } unprivileged;
+        if (::geteuid() == 0) {
+            QVERIFY(QFile(repo.path())
+                        .setPermissions(QFile(repo.path()).permissions() | QFileDevice::ReadOther |
+                                        QFileDevice::ExeOther));
+            QVERIFY(::seteuid(65534) == 0);
+            unprivileged.switched = true;
+        }
+        QVERIFY(::faccessat(AT_FDCWD, QFile::encodeName(dir).constData(), W_OK, AT_EACCESS) != 0);
 
-    auto appended = files.appendLog(S("# lost?\n"));
-    QVERIFY(!appended.ok());
-    QVERIFY(appended.error().message().contains(dir));
-    QVERIFY(!files.setExpectedRev(oid(c[0])).ok());
-    QVERIFY(
-        !files
-             .start(S("main"), Terms{}, false, QString(), std::nullopt, startLogLine({}), QString())
-             .ok());
+        auto appended = files.appendLog(S("# lost?\n"));
+        QVERIFY(!appended.ok());
+        QVERIFY(appended.error().message().contains(dir));
+        QVERIFY(!files.setExpectedRev(oid(c[0])).ok());
+        QVERIFY(!files
+                     .start(S("main"), Terms{}, false, QString(), std::nullopt, startLogLine({}),
+                            QString())
+                     .ok());
+    }
     QCOMPARE(readAll(dir + S("/BISECT_LOG")), logBefore);
     QCOMPARE(QDir(dir).entryList(QDir::AllEntries | QDir::Hidden), before);
 }
