@@ -229,13 +229,11 @@ CommandOutput GitBisect::selectAndApply(GitBisectFiles &files, bool checkout) {
     else if (ev->outcome && ev->outcome->kind == BisectOutcome::Kind::Next)
         target = dag.oid(ev->outcome->commit);
     if (target) {
-        if (checkout) {
-            if (state->bisectHead)
-                keep(files.setBisectHead(*target));
-            else
-                keep(m_repo.checkoutDetached(*target));
-        }
-        keep(files.setExpectedRev(*target));
+        if (checkout)
+            keep(state->bisectHead ? files.setBisectHead(*target)
+                                   : m_repo.checkoutDetached(*target));
+        if (written) // like git: the expected rev is what was really checked out
+            keep(files.setExpectedRev(*target));
     } else if (ev->outcome && ev->outcome->kind == BisectOutcome::Kind::FirstBad) {
         const Oid oid = dag.oid(ev->outcome->commit);
         keep(files.appendLog(firstBadLogLine(t.bad, oid, m_repo.subject(oid))));

@@ -155,6 +155,59 @@ private slots:
         QCOMPARE(ours.exitCode, 0);
     }
 
+    // A shallow clone's boundary would turn into fake roots: refused with a clear message.
+    void nextInAShallowClone() {
+        TestRepo origin;
+        for (int i = 0; i < 8; ++i)
+            origin.commit(QStringLiteral("c%1").arg(i));
+        QTemporaryDir dir;
+        const QString clone = dir.path() + QStringLiteral("/shallow");
+        QCOMPARE(origin
+                     .git({QStringLiteral("clone"), QStringLiteral("-q"), QStringLiteral("--depth"),
+                           QStringLiteral("3"), QStringLiteral("file://") + origin.path(), clone})
+                     .exitCode,
+                 0);
+        const RunResult start = bw::test::run(QStringLiteral("git"),
+                                              {QStringLiteral("-C"), clone,
+                                               QStringLiteral("bisect"), QStringLiteral("start"),
+                                               QStringLiteral("HEAD"), QStringLiteral("HEAD~2")},
+                                              {}, origin.env());
+        QCOMPARE(start.exitCode, 0);
+        const RunResult r = bw::test::run(
+            TestRepo::workbenchBinary(), {QStringLiteral("next"), QStringLiteral("--repo"), clone});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("shallow"), r.err.constData());
+    }
+
+    // Broken state files: a clear error, not a crash or a wrong answer.
+    void nextWithCorruptState() {
+        TestRepo repo;
+        for (int i = 0; i < 5; ++i)
+            repo.commit(QStringLiteral("c%1").arg(i));
+        repo.git({QStringLiteral("bisect"), QStringLiteral("start"), QStringLiteral("c4"),
+                  QStringLiteral("c0")});
+        QFile terms(repo.path() + QStringLiteral("/.git/BISECT_TERMS"));
+        QVERIFY(terms.open(QIODevice::WriteOnly));
+        terms.write("bad\n");
+        terms.close();
+        RunResult r = repo.workbench({QStringLiteral("next")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.startsWith("error: "), r.err.constData());
+        QVERIFY(r.out.isEmpty());
+
+        repo.git({QStringLiteral("bisect"), QStringLiteral("reset")});
+        repo.git({QStringLiteral("bisect"), QStringLiteral("start"), QStringLiteral("c4"),
+                  QStringLiteral("c0")});
+        // A good ref naming an object that does not exist.
+        QFile ref(repo.path() + QStringLiteral("/.git/refs/bisect/good-") + QString(40, u'1'));
+        QVERIFY(ref.open(QIODevice::WriteOnly));
+        ref.write(QByteArray(40, '1') + "\n");
+        ref.close();
+        r = repo.workbench({QStringLiteral("next")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.startsWith("error: "), r.err.constData());
+    }
+
     void nextRejectsPositionalArguments() {
         TestRepo repo;
         const RunResult r = repo.workbench({QStringLiteral("next"), QStringLiteral("extra")});

@@ -162,6 +162,21 @@ private slots:
         compareReplays(repo, log, QStringLiteral("hand-written"), true);
     }
 
+    // --no-checkout: HEAD stays, BISECT_HEAD moves; custom terms given as options.
+    void noCheckoutLog() {
+        TestRepo repo;
+        QStringList sha;
+        for (int i = 0; i < 20; ++i)
+            sha << repo.commit(QStringLiteral("c%1").arg(i));
+        const QByteArray log =
+            "git bisect start '--no-checkout' '--term-old=fast' '--term-new=slow' '" +
+            sha[19].toLatin1() + "' '" + sha[2].toLatin1() + "'\n" + "git bisect fast " +
+            sha[9].toLatin1() + "\n" + "git bisect slow " + sha[15].toLatin1() + "\n";
+        compareReplays(repo, log, QStringLiteral("no-checkout"), true);
+        QVERIFY(QFile::exists(repo.path() + QStringLiteral("/.git/BISECT_HEAD")));
+        QCOMPARE(repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("HEAD")}), sha[19]);
+    }
+
     void badLogsChangeNothing_data() {
         QTest::addColumn<QByteArray>("log");
         QTest::addColumn<QByteArray>("message");
