@@ -253,6 +253,38 @@ CommandOutput GitBisect::selectAndApply(GitBisectFiles &files, bool checkout) {
     return o;
 }
 
+CommandOutput GitBisect::mark(MarkKind kind, const Oid &commit) {
+    auto failWith = [](const QString &message) {
+        return CommandOutput{{}, QStringLiteral("error: %1\n").arg(message), 1};
+    };
+    GitBisectFiles files(m_repo);
+    auto state = files.read();
+    if (!state)
+        return failWith(state.error().message());
+    if (!state->inProgress)
+        return {{}, QStringLiteral("You need to start by \"git bisect start\"\n"), 1};
+    if (Status s = files.mark(kind, commit, m_repo.subject(commit), state->terms); !s)
+        return failWith(s.error().message());
+    // git's check_expected_revs: marking another commit than the one it asked for
+    // makes the merge-base check run again.
+    if (state->expectedRev != commit) {
+        if (Status s = files.setExpectedRev(std::nullopt); !s)
+            return failWith(s.error().message());
+        if (Status s = files.setAncestorsOk(false); !s)
+            return failWith(s.error().message());
+    }
+    auto after = files.read();
+    if (!after)
+        return failWith(after.error().message());
+    const int goods = static_cast<int>(after->goods.size());
+    if (!after->bad || goods == 0) {
+        if (Status s = files.appendLog(statusLogLine(after->bad.has_value(), goods)); !s)
+            return failWith(s.error().message());
+        return {statusMessage(after->bad.has_value(), goods), {}, 0};
+    }
+    return selectAndApply(files, true);
+}
+
 CommandOutput GitBisect::replay(const QString &logText) {
     auto failWith = [](const QString &message) {
         return CommandOutput{{}, QStringLiteral("error: %1\n").arg(message), 1};

@@ -43,6 +43,12 @@ public:
     // with git's exit code; changes nothing.
     [[nodiscard]] CommandOutput next();
 
+    // `git bisect <term> <commit>`: records the mark (ref and log lines), forgets the
+    // expected commit when another one was marked, then selects like git (checking the
+    // next commit out, or moving BISECT_HEAD in --no-checkout mode) or prints the
+    // status when a bad or a good commit is still missing.
+    [[nodiscard]] CommandOutput mark(MarkKind kind, const Oid &commit);
+
     // `git bisect replay`: resets, applies every line of the log, then selects once
     // (checking the chosen commit out, or moving BISECT_HEAD in --no-checkout mode).
     [[nodiscard]] CommandOutput replay(const QString &logText);

@@ -1,0 +1,149 @@
+// GitBisect::mark against `git bisect <term> <commit>`: the same sessions on the same
+// generated repositories, once marked with git and once with us, must print the same at
+// every step and leave the same state (refs, BISECT_* files, HEAD, the log).
+
+#include "services/git/GitBisect.h"
+
+#include "services/git/Repository.h"
+#include "tests/support/RandomHistory.h"
+#include "tests/support/TestRepo.h"
+
+#include <QDir>
+#include <QFile>
+#include <QRegularExpression>
+#include <QTest>
+
+using namespace bw;
+using namespace bw::test;
+
+namespace {
+
+QMap<QString, QString> snapshot(const TestRepo &repo) {
+    QMap<QString, QString> s;
+    s.insert(QStringLiteral("refs"),
+             repo.gitOut({QStringLiteral("for-each-ref"), QStringLiteral("refs/bisect/")}));
+    s.insert(QStringLiteral("HEAD"),
+             repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("HEAD")}));
+    const QDir git(repo.path() + QStringLiteral("/.git"));
+    for (const QString &name : git.entryList({QStringLiteral("BISECT_*")}, QDir::Files)) {
+        QFile f(git.filePath(name));
+        if (f.open(QIODevice::ReadOnly))
+            s.insert(name, QString::fromUtf8(f.readAll()));
+    }
+    return s;
+}
+
+struct Step {
+    QString term;
+    QString sha;
+};
+
+} // namespace
+
+class TestGitBisect : public QObject {
+    Q_OBJECT
+private slots:
+    void marksLikeGit_data() {
+        QTest::addColumn<int>("seed");
+        for (int s = 0; s < 30; ++s)
+            QTest::addRow("seed%d", s) << s;
+    }
+
+    void marksLikeGit() {
+        QFETCH(int, seed);
+        std::mt19937 rng(static_cast<unsigned>(seed) * 104729u + 7);
+        TestRepo repo;
+        Generated g;
+        QVERIFY(generate(repo, rng, g));
+        const int n = static_cast<int>(g.sha.size());
+        const int bad = n - 1;
+        const auto fromBad = ancestorsOf(g, bad);
+        std::vector<int> pool(fromBad.begin(), fromBad.end());
+        pool.erase(std::find(pool.begin(), pool.end(), bad));
+        const int good = pool.empty() ? 0 : pool[rng() % pool.size()];
+        const int culprit = pool.empty() ? bad : pool[rng() % pool.size()];
+        const bool customTerms = seed % 3 == 1;
+        const QString termBad = customTerms ? QStringLiteral("slow") : QStringLiteral("bad");
+        const QString termGood = customTerms ? QStringLiteral("fast") : QStringLiteral("good");
+        QStringList start{QStringLiteral("bisect"), QStringLiteral("start")};
+        if (customTerms)
+            start << QStringLiteral("--term-new=slow") << QStringLiteral("--term-old=fast");
+        if (seed % 5 == 3)
+            start << QStringLiteral("--first-parent");
+        start << g.sha[bad] << g.sha[good];
+
+        // The session with git: mostly the commit git asks for, sometimes another one.
+        static const QRegularExpression shaLine(QStringLiteral("^\\[([0-9a-f]{40})\\] "),
+                                                QRegularExpression::MultilineOption);
+        std::vector<Step> steps;
+        QStringList gitOutputs;
+        RunResult r = repo.git(start);
+        for (int i = 0; i < 12; ++i) {
+            const auto m = shaLine.match(QString::fromUtf8(r.out));
+            if (!m.hasMatch() || r.exitCode != 0)
+                break;
+            QString sha = m.captured(1);
+            if (rng() % 4 == 0)
+                sha = g.sha[pool.empty() ? bad : pool[rng() % pool.size()]];
+            const int c =
+                static_cast<int>(std::find(g.sha.begin(), g.sha.end(), sha) - g.sha.begin());
+            const QString term = rng() % 6 == 0                     ? QStringLiteral("skip")
+                                 : ancestorsOf(g, c).count(culprit) ? termBad
+                                                                    : termGood;
+            steps.push_back({term, sha});
+            r = repo.git({QStringLiteral("bisect"), term, sha});
+            gitOutputs << QString::fromUtf8(r.out) + QStringLiteral("exit %1").arg(r.exitCode);
+        }
+        const auto gitState = snapshot(repo);
+
+        // The same session with GitBisect::mark.
+        QCOMPARE(repo.git({QStringLiteral("bisect"), QStringLiteral("reset")}).exitCode, 0);
+        QCOMPARE(repo.git(start).exitCode, 0);
+        auto opened = git::Repository::open(repo.path());
+        QVERIFY(opened.ok());
+        git::GitBisect bisect(*opened);
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            const auto kind = steps[i].term == termBad    ? MarkKind::Bad
+                              : steps[i].term == termGood ? MarkKind::Good
+                                                          : MarkKind::Skip;
+            const git::CommandOutput o = bisect.mark(kind, *Oid::fromHex(steps[i].sha));
+            QCOMPARE(o.out + QStringLiteral("exit %1").arg(o.exitCode),
+                     gitOutputs[static_cast<int>(i)]);
+        }
+        QCOMPARE(snapshot(repo), gitState);
+    }
+
+    void markWithoutABisect() {
+        TestRepo repo;
+        const QString sha = repo.commit(QStringLiteral("a"));
+        auto opened = git::Repository::open(repo.path());
+        QVERIFY(opened.ok());
+        git::GitBisect bisect(*opened);
+        const auto o = bisect.mark(MarkKind::Good, *Oid::fromHex(sha));
+        QCOMPARE(o.exitCode, 1);
+        QVERIFY(o.err.contains(QStringLiteral("git bisect start")));
+        QVERIFY(!QFile::exists(repo.path() + QStringLiteral("/.git/BISECT_LOG")));
+    }
+
+    // Without a good commit yet: git's status line, on screen and in the log.
+    void markPrintsStatusUntilReady() {
+        TestRepo repo;
+        QStringList sha;
+        for (int i = 0; i < 4; ++i)
+            sha << repo.commit(QStringLiteral("c%1").arg(i));
+        repo.git({QStringLiteral("bisect"), QStringLiteral("start")});
+        auto opened = git::Repository::open(repo.path());
+        QVERIFY(opened.ok());
+        git::GitBisect bisect(*opened);
+        auto o = bisect.mark(MarkKind::Bad, *Oid::fromHex(sha[3]));
+        QCOMPARE(o.out, QStringLiteral("status: waiting for good commit(s), bad commit known\n"));
+        o = bisect.mark(MarkKind::Good, *Oid::fromHex(sha[0]));
+        QVERIFY(o.out.startsWith(QStringLiteral("Bisecting: 0 revisions left")));
+        const QString log = repo.gitOut({QStringLiteral("bisect"), QStringLiteral("log")});
+        QVERIFY(
+            log.contains(QStringLiteral("# status: waiting for good commit(s), bad commit known")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGitBisect)
+#include "tst_gitbisect.moc"
