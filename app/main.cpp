@@ -3,6 +3,7 @@
 
 #include "Version.h"
 #include "app/CommandLine.h"
+#include "services/git/BisectWorkspace.h"
 #include "ui/MainWindow.h"
 
 #include <QApplication>
@@ -73,16 +74,25 @@ int main(int argc, char **argv) {
 
     bw::MainWindow window;
     if (parser.isSet(QStringLiteral("repo")))
-        window.setRepositoryPath(QDir(parser.value(QStringLiteral("repo"))).absolutePath());
+        window.openRepository(parser.value(QStringLiteral("repo")));
     window.show();
     if (parser.isSet(QStringLiteral("screenshot"))) {
+        // Once the window shows the repository's state (or right away without one).
         const QString file = parser.value(QStringLiteral("screenshot"));
-        QTimer::singleShot(800, &window, [&window, file] {
-            const bool saved = window.grab().save(file);
-            if (!saved)
-                std::fprintf(stderr, "bisect-workbench: cannot save %s\n", qPrintable(file));
-            QCoreApplication::exit(saved ? 0 : 1);
-        });
+        auto shoot = [&window, file] {
+            QTimer::singleShot(400, &window, [&window, file] {
+                const bool saved = window.grab().save(file);
+                if (!saved)
+                    std::fprintf(stderr, "bisect-workbench: cannot save %s\n", qPrintable(file));
+                QCoreApplication::exit(saved ? 0 : 1);
+            });
+        };
+        if (parser.isSet(QStringLiteral("repo"))) {
+            QObject::connect(&window, &bw::MainWindow::stateShown, &window, shoot);
+            QObject::connect(window.workspace(), &bw::git::BisectWorkspace::failed, &window, shoot);
+        } else {
+            shoot();
+        }
     }
     return app.exec();
 }

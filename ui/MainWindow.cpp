@@ -1,68 +1,333 @@
 #include "ui/MainWindow.h"
 
+#include "models/CommitGraphModel.h"
+#include "services/git/BisectWorkspace.h"
+#include "ui/CommitDetailsView.h"
+#include "ui/CommitGraphDelegate.h"
+#include "ui/CommitGraphView.h"
+#include "ui/RangeStrip.h"
 #include "ui/UiLogging.h"
 
 #include <QAction>
 #include <QApplication>
-#include <QCloseEvent>
 #include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFontDatabase>
+#include <QHBoxLayout>
 #include <QKeySequence>
 #include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QStackedWidget>
 #include <QStatusBar>
+#include <QToolBar>
 #include <QVBoxLayout>
 
 namespace bw {
 
 MainWindow::MainWindow(QWidget *parent)
-    : QMainWindow(parent) {
+    : QMainWindow(parent)
+    , m_workspace(new git::BisectWorkspace(this))
+    , m_model(new CommitGraphModel(this)) {
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(QStringLiteral("Bisect Workbench"));
-    resize(1100, 720);
+    resize(1200, 760);
 
-    auto *central = new QWidget(this);
-    auto *layout = new QVBoxLayout(central);
-    m_welcome = new QLabel(central);
+    m_pages = new QStackedWidget(this);
+    m_welcome = new QLabel(m_pages);
     m_welcome->setObjectName(QStringLiteral("welcome"));
     m_welcome->setAlignment(Qt::AlignCenter);
     m_welcome->setWordWrap(true);
     m_welcome->setTextFormat(Qt::RichText);
-    layout->addWidget(m_welcome);
-    setCentralWidget(central);
-    setRepositoryPath({});
+    m_welcome->setText(tr("<h2>Bisect Workbench</h2>"
+                          "<p>Find the commit that broke it: build, boot, test, repeat — "
+                          "automatically, visibly, recoverably.</p>"
+                          "<p>Open a repository (<b>Ctrl+O</b>) to see its history, and the "
+                          "bisect in progress if there is one.</p>"
+                          "<p>From a terminal: <code>bisect-workbench next</code> shows git's next "
+                          "step; <code>bisect-workbench replay LOG</code> applies a bisect "
+                          "log.</p>"));
+    m_pages->addWidget(m_welcome);
+
+    auto *graphPage = new QWidget(m_pages);
+    auto *layout = new QVBoxLayout(graphPage);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    m_banner = new QLabel(graphPage);
+    m_banner->setObjectName(QStringLiteral("errorBanner"));
+    m_banner->setWordWrap(true);
+    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_banner->setStyleSheet(
+        QStringLiteral("QLabel { background: #f8d7da; color: #58151c; padding: 6px 10px; }"));
+    m_banner->hide();
+    m_header = new QLabel(graphPage);
+    m_header->setObjectName(QStringLiteral("bisectHeader"));
+    m_header->setTextFormat(Qt::PlainText);
+    m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_header->setContentsMargins(10, 8, 10, 8);
+    QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    m_header->setFont(mono);
+    m_view = new CommitGraphView(graphPage);
+    m_view->setGraphModel(m_model);
+    m_strip = new RangeStrip(graphPage);
+    auto *row = new QHBoxLayout;
+    row->setSpacing(0);
+    row->addWidget(m_view, 1);
+    row->addWidget(m_strip);
+    layout->addWidget(m_banner);
+    layout->addWidget(m_header);
+    layout->addLayout(row, 1);
+    m_pages->addWidget(graphPage);
+    setCentralWidget(m_pages);
+
+    m_marks = new QListWidget(this);
+    m_marks->setObjectName(QStringLiteral("marksList"));
+    auto *marksDock = new QDockWidget(tr("Marks"), this);
+    marksDock->setObjectName(QStringLiteral("marksDock"));
+    marksDock->setWidget(m_marks);
+    addDockWidget(Qt::RightDockWidgetArea, marksDock);
+    connect(m_marks, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
+        if (auto oid = Oid::fromHex(item->data(Qt::UserRole).toString()))
+            m_view->goToCommit(*oid);
+    });
+    connect(m_marks, &QListWidget::itemClicked, m_marks, &QListWidget::itemActivated);
+    m_details = new CommitDetailsView(this);
+    auto *detailsDock = new QDockWidget(tr("Commit"), this);
+    detailsDock->setObjectName(QStringLiteral("detailsDock"));
+    detailsDock->setWidget(m_details);
+    addDockWidget(Qt::BottomDockWidgetArea, detailsDock);
+    resizeDocks({detailsDock}, {260}, Qt::Vertical);
+    // Moving through rows with the keys loads only where the cursor comes to rest.
+    m_detailsTimer.setSingleShot(true);
+    m_detailsTimer.setInterval(60);
+    connect(m_view, &CommitGraphView::currentCommitChanged, this, [this](const Oid &oid) {
+        m_pendingDetails = oid;
+        m_detailsTimer.start();
+    });
+    connect(&m_detailsTimer, &QTimer::timeout, this, [this] {
+        if (!m_repositoryPath.isEmpty())
+            m_details->showCommit(m_repositoryPath, m_pendingDetails);
+    });
+    connect(m_details, &CommitDetailsView::parentActivated, m_view, &CommitGraphView::goToCommit);
+    connect(m_strip, &RangeStrip::rowClicked, this, [this](int row) {
+        if (m_model->dag() && row < m_model->dag()->size())
+            m_view->goToCommit(m_model->dag()->oid(static_cast<CommitDag::Id>(row)));
+    });
 
     createActions();
     statusBar()->showMessage(tr("Ready"));
+
+    connect(m_workspace, &git::BisectWorkspace::snapshotChanged, this, &MainWindow::showSnapshot);
+    connect(m_workspace, &git::BisectWorkspace::failed, this, &MainWindow::showError);
+    connect(m_workspace, &git::BisectWorkspace::busyChanged, this, &MainWindow::setBusy);
+    connect(m_workspace, &git::BisectWorkspace::markRecorded, this,
+            [this](const QString &output, int exitCode) {
+                const QString first = output.section(u'\n', 0, 0);
+                if (exitCode != 0 && exitCode != 2)
+                    showError(output.trimmed());
+                else
+                    statusBar()->showMessage(first, 8000);
+            });
+    connect(m_view, &CommitGraphView::markRequested, this, &MainWindow::markCommit);
+    connect(m_view, &CommitGraphView::clearMarksRequested, this, [this](const Oid &commit) {
+        const auto s = m_workspace->snapshot();
+        if (!s || !s->state.inProgress)
+            return;
+        statusBar()->showMessage(
+            tr("Taking back the marks of %1…").arg(commit.toString().left(12)));
+        m_workspace->clearMarks(commit);
+    });
     qCInfo(bwUi) << "main window created";
 }
 
-void MainWindow::setRepositoryPath(const QString &path) {
-    m_repositoryPath = path;
-    setWindowTitle(path.isEmpty()
-                       ? QStringLiteral("Bisect Workbench")
-                       : QStringLiteral("%1 — Bisect Workbench").arg(QDir(path).dirName()));
-    const QString where = path.isEmpty() ? tr("No repository open.")
-                                         : tr("Repository: <b>%1</b>").arg(path.toHtmlEscaped());
-    m_welcome->setText(
-        tr("<h2>Bisect Workbench</h2>"
-           "<p>Find the commit that broke it: build, boot, test, repeat — "
-           "automatically, visibly, recoverably.</p><p>%1</p>"
-           "<p>From a terminal: <code>bisect-workbench next</code> shows git's next "
-           "step for the bisect in progress; <code>bisect-workbench replay LOG</code> "
-           "applies a bisect log.</p>")
-            .arg(where));
-}
+MainWindow::~MainWindow() = default;
 
 void MainWindow::createActions() {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(tr("&Open Repository…"), this, &MainWindow::chooseRepository);
+    open->setShortcut(QKeySequence::Open);
+    open->setObjectName(QStringLiteral("actionOpen"));
+    m_reload = file->addAction(tr("&Reload"), this, [this] {
+        if (!m_repositoryPath.isEmpty())
+            openRepository(m_repositoryPath);
+    });
+    m_reload->setShortcut(QKeySequence::Refresh);
+    m_reload->setEnabled(false);
+    file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
     quit->setObjectName(QStringLiteral("actionQuit"));
 
+    QMenu *bisect = menuBar()->addMenu(tr("&Bisect"));
+    m_markGood = bisect->addAction(tr("Mark &Good"), this, [this] { mark(MarkKind::Good); });
+    m_markGood->setShortcut(Qt::CTRL | Qt::Key_G);
+    m_markGood->setObjectName(QStringLiteral("actionMarkGood"));
+    m_markBad = bisect->addAction(tr("Mark &Bad"), this, [this] { mark(MarkKind::Bad); });
+    m_markBad->setShortcut(Qt::CTRL | Qt::Key_B);
+    m_markBad->setObjectName(QStringLiteral("actionMarkBad"));
+    m_markSkip = bisect->addAction(tr("&Skip"), this, [this] { mark(MarkKind::Skip); });
+    m_markSkip->setShortcut(Qt::CTRL | Qt::Key_K);
+    m_markSkip->setObjectName(QStringLiteral("actionMarkSkip"));
+    bisect->addSeparator();
+    QAction *goTo =
+        bisect->addAction(tr("Go to the Commit &Under Test"), this, &MainWindow::goToUnderTest);
+    goTo->setShortcut(Qt::CTRL | Qt::Key_J);
+    m_remainingOnly = bisect->addAction(tr("&Remaining Commits Only"));
+    m_remainingOnly->setCheckable(true);
+    m_remainingOnly->setShortcut(Qt::CTRL | Qt::Key_R);
+    m_remainingOnly->setObjectName(QStringLiteral("actionRemainingOnly"));
+    connect(m_remainingOnly, &QAction::toggled, m_view, &CommitGraphView::setRemainingOnly);
+    for (QAction *a : {m_markGood, m_markBad, m_markSkip})
+        a->setEnabled(false);
+
+    QToolBar *bar = addToolBar(tr("Bisect"));
+    bar->setObjectName(QStringLiteral("bisectToolBar"));
+    bar->addActions({m_markGood, m_markBad, m_markSkip});
+    bar->addSeparator();
+    bar->addActions({goTo, m_remainingOnly, m_reload});
+    bar->addSeparator();
+    m_find = new QLineEdit(bar);
+    m_find->setObjectName(QStringLiteral("findField"));
+    m_find->setPlaceholderText(tr("Find sha, ref or subject"));
+    m_find->setClearButtonEnabled(true);
+    m_find->setMaximumWidth(280);
+    bar->addWidget(m_find);
+    connect(m_find, &QLineEdit::returnPressed, this, [this] {
+        const QString problem = m_view->find(m_find->text());
+        statusBar()->showMessage(problem.isEmpty() ? tr("Found") : problem, 5000);
+    });
+    QAction *find = bisect->addAction(tr("&Find…"), this, [this] {
+        m_find->setFocus();
+        m_find->selectAll();
+    });
+    find->setShortcut(QKeySequence::Find);
+    connect(m_view, &CommitGraphView::remainingOnlyChanged, m_remainingOnly, &QAction::setChecked);
+
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     QAction *about = help->addAction(tr("&About Bisect Workbench"), this, &MainWindow::showAbout);
     about->setObjectName(QStringLiteral("actionAbout"));
+}
+
+void MainWindow::openRepository(const QString &path) {
+    m_repositoryPath = QDir(path).absolutePath();
+    m_banner->hide();
+    statusBar()->showMessage(tr("Loading %1…").arg(m_repositoryPath));
+    m_workspace->open(m_repositoryPath);
+}
+
+void MainWindow::chooseRepository() {
+    const QString dir = QFileDialog::getExistingDirectory(
+        this, tr("Open Repository"),
+        m_repositoryPath.isEmpty() ? QDir::homePath() : m_repositoryPath);
+    if (!dir.isEmpty())
+        openRepository(dir);
+}
+
+void MainWindow::showSnapshot() {
+    const auto s = m_workspace->snapshot();
+    if (!s)
+        return;
+    m_repositoryPath = s->repoPath;
+    setWindowTitle(QStringLiteral("%1 — Bisect Workbench").arg(QDir(s->repoPath).dirName()));
+    const auto keep = m_view->currentCommit();
+    if (m_model->dag() != s->dag)
+        m_model->setGraph(s->dag, s->lanes);
+    m_model->setCommitTexts(s->texts);
+    if (s->bisecting && s->outcome)
+        m_model->setAnnotations(BisectAnnotations::compute(*s->dag, s->query, *s->outcome));
+    else
+        m_model->setAnnotations(BisectAnnotations());
+
+    m_strip->setAnnotations(m_model->annotations(), m_model->rowCount());
+    showMarks(*s);
+
+    QString header = (s->summary.out + s->summary.err).trimmed();
+    if (!s->state.inProgress)
+        header =
+            tr("No bisect in progress — the history of HEAD (%1 commits).").arg(s->dag->size());
+    m_header->setText(header);
+    m_pages->setCurrentIndex(1);
+    for (QAction *a : {m_markGood, m_markBad, m_markSkip})
+        a->setEnabled(s->state.inProgress);
+    m_reload->setEnabled(true);
+    if (!keep || !m_view->goToCommit(*keep))
+        goToUnderTest();
+    statusBar()->showMessage(
+        tr("%1 commits loaded in %2 s").arg(s->dag->size()).arg(s->loadSeconds, 0, 'f', 2), 5000);
+    emit stateShown();
+}
+
+void MainWindow::showMarks(const git::WorkspaceSnapshot &s) {
+    m_marks->clear();
+    auto add = [&](const Oid &oid, MarkKind kind, const QColor &color) {
+        const CommitDag::Id id = s.dag->find(oid);
+        const QString subject =
+            id != CommitDag::None && id < s.texts.size() ? s.texts[id].subject : QString();
+        auto *item = new QListWidgetItem(QStringLiteral("%1  %2  %3")
+                                             .arg(s.state.terms.termFor(kind), -6)
+                                             .arg(oid.toString().left(12), subject),
+                                         m_marks);
+        item->setData(Qt::UserRole, oid.toString());
+        item->setForeground(color);
+        item->setToolTip(oid.toString());
+    };
+    if (s.state.bad)
+        add(*s.state.bad, MarkKind::Bad, CommitGraphDelegate::badColor());
+    for (const Oid &g : s.state.goods)
+        add(g, MarkKind::Good, CommitGraphDelegate::goodColor());
+    for (const Oid &k : s.state.skips)
+        add(k, MarkKind::Skip, CommitGraphDelegate::skipColor());
+}
+
+void MainWindow::showError(const QString &message) {
+    m_banner->setText(message);
+    m_banner->show();
+    if (m_pages->currentIndex() == 0) {
+        m_welcome->setText(
+            m_welcome->text() +
+            QStringLiteral("<p style='color:#b02a37'>%1</p>").arg(message.toHtmlEscaped()));
+    }
+    statusBar()->showMessage(message.section(u'\n', 0, 0));
+    qCWarning(bwUi).noquote() << message;
+}
+
+void MainWindow::mark(MarkKind kind) {
+    if (auto oid = m_view->currentCommit())
+        markCommit(kind, *oid);
+}
+
+void MainWindow::markCommit(MarkKind kind, const Oid &commit) {
+    const auto s = m_workspace->snapshot();
+    if (!s || !s->state.inProgress) {
+        showError(tr("No bisect is in progress: start one with `git bisect start` first."));
+        return;
+    }
+    m_banner->hide();
+    statusBar()->showMessage(
+        tr("Marking %1 %2…").arg(commit.toString().left(12), s->state.terms.termFor(kind)));
+    m_workspace->mark(kind, commit);
+}
+
+void MainWindow::goToUnderTest() {
+    const auto s = m_workspace->snapshot();
+    if (!s || !s->dag || s->dag->isEmpty())
+        return;
+    CommitDag::Id target = 0;
+    if (s->mergeBase.kind == MergeBaseCheck::Kind::MustTest)
+        target = s->mergeBase.base;
+    else if (s->outcome && s->outcome->commit != CommitDag::None)
+        target = s->outcome->commit;
+    m_view->goToCommit(s->dag->oid(target));
+}
+
+void MainWindow::setBusy(bool busy) {
+    if (busy)
+        QApplication::setOverrideCursor(Qt::BusyCursor);
+    else
+        QApplication::restoreOverrideCursor();
 }
 
 void MainWindow::showAbout() {

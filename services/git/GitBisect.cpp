@@ -31,7 +31,8 @@ QString joinHex(const std::vector<Oid> &oids) {
 GitBisect::GitBisect(Repository &repo)
     : m_repo(repo) {}
 
-Result<BisectEvaluation> GitBisect::evaluate(const BisectFilesState &state) {
+Result<BisectEvaluation> GitBisect::evaluate(const BisectFilesState &state,
+                                             std::shared_ptr<const CommitDag> reuse) {
     if (!state.bad)
         return Error{QStringLiteral("no %1 commit is known").arg(state.terms.bad)};
     if (!state.namesLine.trimmed().isEmpty())
@@ -41,18 +42,22 @@ Result<BisectEvaluation> GitBisect::evaluate(const BisectFilesState &state) {
 
     std::vector<Oid> tips{*state.bad};
     tips.insert(tips.end(), state.goods.begin(), state.goods.end());
-    auto dag = DagLoader::load(m_repo, tips);
-    if (!dag)
-        return dag.error();
-
     BisectEvaluation ev;
-    ev.dag = std::move(dag).value();
+    if (reuse && std::all_of(tips.begin(), tips.end(),
+                             [&](const Oid &o) { return reuse->find(o) != CommitDag::None; })) {
+        ev.dag = std::move(reuse);
+    } else {
+        auto dag = DagLoader::load(m_repo, tips);
+        if (!dag)
+            return dag.error();
+        ev.dag = std::make_shared<const CommitDag>(std::move(dag).value());
+    }
     ev.terms = state.terms;
-    ev.query.bad = ev.dag.find(*state.bad);
+    ev.query.bad = ev.dag->find(*state.bad);
     for (const Oid &g : state.goods)
-        ev.query.goods.push_back(ev.dag.find(g));
+        ev.query.goods.push_back(ev.dag->find(g));
     for (const Oid &s : state.skips)
-        if (CommitDag::Id id = ev.dag.find(s); id != CommitDag::None)
+        if (CommitDag::Id id = ev.dag->find(s); id != CommitDag::None)
             ev.query.skips.push_back(id);
     ev.query.skipMode = !state.skips.empty();
     ev.query.firstParent = state.firstParent;
@@ -60,18 +65,18 @@ Result<BisectEvaluation> GitBisect::evaluate(const BisectFilesState &state) {
 
     std::optional<CommitDag::Id> expected;
     if (state.expectedRev)
-        if (CommitDag::Id id = ev.dag.find(*state.expectedRev); id != CommitDag::None)
+        if (CommitDag::Id id = ev.dag->find(*state.expectedRev); id != CommitDag::None)
             expected = id;
     if (!state.ancestorsOk)
-        ev.mergeBase = BisectEngine::checkMergeBases(ev.dag, ev.query, expected);
+        ev.mergeBase = BisectEngine::checkMergeBases(*ev.dag, ev.query, expected);
     if (ev.mergeBase.kind == MergeBaseCheck::Kind::AncestorsOk)
-        ev.outcome = BisectEngine::select(ev.dag, ev.query);
+        ev.outcome = BisectEngine::select(*ev.dag, ev.query);
     return ev;
 }
 
 CommandOutput GitBisect::format(const BisectEvaluation &ev) {
     CommandOutput o;
-    const CommitDag &dag = ev.dag;
+    const CommitDag &dag = *ev.dag;
     const Terms &t = ev.terms;
     const Oid bad = dag.oid(ev.query.bad);
     std::vector<Oid> goods;
@@ -212,7 +217,7 @@ CommandOutput GitBisect::selectAndApply(GitBisectFiles &files, bool checkout) {
         return {{}, QStringLiteral("error: %1\n").arg(ev.error().message()), 1};
     o = format(*ev);
 
-    const CommitDag &dag = ev->dag;
+    const CommitDag &dag = *ev->dag;
     const Terms &t = ev->terms;
     Status written = okStatus();
     auto keep = [&](Status s) {
@@ -283,6 +288,70 @@ CommandOutput GitBisect::mark(MarkKind kind, const Oid &commit) {
         return {statusMessage(after->bad.has_value(), goods), {}, 0};
     }
     return selectAndApply(files, true);
+}
+
+CommandOutput GitBisect::clearMarks(const Oid &commit) {
+    auto failWith = [](const QString &message) {
+        return CommandOutput{{}, QStringLiteral("error: %1\n").arg(message), 1};
+    };
+    GitBisectFiles files(m_repo);
+    auto state = files.read();
+    if (!state)
+        return failWith(state.error().message());
+    if (!state->inProgress)
+        return {{}, QStringLiteral("You need to start by \"git bisect start\"\n"), 1};
+    auto entries = parseBisectLog(state->log);
+    if (!entries)
+        return failWith(entries.error().message());
+    auto is = [&](const QString &rev) {
+        auto oid = m_repo.resolveCommit(rev);
+        return oid && *oid == commit;
+    };
+    QString log;
+    bool found = false;
+    for (const BisectLogEntry &e : *entries) {
+        if (e.kind == BisectLogEntry::Kind::Mark) {
+            if (is(e.rev)) {
+                found = true;
+                continue;
+            }
+            log += QStringLiteral("git bisect %1 %2\n").arg(e.term, e.rev);
+            continue;
+        }
+        if (e.kind != BisectLogEntry::Kind::Start)
+            continue;
+        auto args = parseStartArgs(
+            e.startArgs, [this](const QString &rev) { return m_repo.resolveCommit(rev).ok(); });
+        if (!args)
+            return failWith(args.error().message());
+        if (std::none_of(args->revs.begin(), args->revs.end(), is)) {
+            log += startLogLine(e.startArgs);
+            continue;
+        }
+        // The commit was given to start: start without revisions, then mark the others.
+        found = true;
+        QStringList options;
+        if (args->noCheckout)
+            options << QStringLiteral("--no-checkout");
+        if (args->firstParent)
+            options << QStringLiteral("--first-parent");
+        if (args->termBad)
+            options << QStringLiteral("--term-new=%1").arg(*args->termBad);
+        if (args->termGood)
+            options << QStringLiteral("--term-old=%1").arg(*args->termGood);
+        log += startLogLine(options);
+        const QString bad = args->termBad.value_or(QStringLiteral("bad"));
+        const QString good = args->termGood.value_or(QStringLiteral("good"));
+        for (int i = 0; i < args->revs.size(); ++i)
+            if (!is(args->revs[i]))
+                log += QStringLiteral("git bisect %1 %2\n").arg(i == 0 ? bad : good, args->revs[i]);
+    }
+    if (!found)
+        return {QStringLiteral("%1 has no mark\n").arg(commit.toString()), {}, 0};
+    CommandOutput o = replay(log);
+    // The replay's own preamble is noise here.
+    o.out.remove(QStringLiteral("We are not bisecting.\n"));
+    return o;
 }
 
 CommandOutput GitBisect::replay(const QString &logText) {

@@ -7,6 +7,7 @@
 
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 namespace bw::git {
@@ -25,7 +26,7 @@ struct CommandOutput {
 // A bisect state evaluated by the engine: the DAG it was computed on, the query and
 // git's answer (merge-base check first, then the selection).
 struct BisectEvaluation {
-    CommitDag dag;
+    std::shared_ptr<const CommitDag> dag;
     BisectQuery query;
     Terms terms;
     MergeBaseCheck mergeBase;
@@ -49,12 +50,19 @@ public:
     // status when a bad or a good commit is still missing.
     [[nodiscard]] CommandOutput mark(MarkKind kind, const Oid &commit);
 
+    // Takes back every mark of `commit` (git has no command for it): the log without
+    // those marks is replayed, so the state is exactly what git would have reached.
+    [[nodiscard]] CommandOutput clearMarks(const Oid &commit);
+
     // `git bisect replay`: resets, applies every line of the log, then selects once
     // (checking the chosen commit out, or moving BISECT_HEAD in --no-checkout mode).
     [[nodiscard]] CommandOutput replay(const QString &logText);
 
     // Evaluates an on-disk state; an Error for a broken state (unknown commit, …).
-    [[nodiscard]] Result<BisectEvaluation> evaluate(const BisectFilesState &state);
+    // `reuse` is a DAG loaded before: kept when it holds every marked commit (extra
+    // commits never change git's answer), so the graph need not be laid out again.
+    [[nodiscard]] Result<BisectEvaluation> evaluate(const BisectFilesState &state,
+                                                    std::shared_ptr<const CommitDag> reuse = {});
 
     // The text git prints for an evaluation (stdout, stderr, exit code).
     [[nodiscard]] CommandOutput format(const BisectEvaluation &evaluation);

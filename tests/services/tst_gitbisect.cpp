@@ -113,6 +113,46 @@ private slots:
         QCOMPARE(snapshot(repo), gitState);
     }
 
+    // Taking marks back ends in the state git reaches without them.
+    void clearMarksLikeGitWithoutThem() {
+        TestRepo repo;
+        QStringList sha;
+        for (int i = 0; i < 30; ++i)
+            sha << repo.commit(QStringLiteral("c%1").arg(i));
+        auto refsAndNext = [&] {
+            return repo.gitOut({QStringLiteral("for-each-ref"), QStringLiteral("refs/bisect/")}) +
+                   QString::fromUtf8(
+                       repo.git({QStringLiteral("bisect"), QStringLiteral("next")}).out);
+        };
+        // What git says without the marks that will be taken back.
+        repo.git({QStringLiteral("bisect"), QStringLiteral("start"),
+                  QStringLiteral("--term-new=slow"), QStringLiteral("--term-old=fast"), sha[29]});
+        repo.git({QStringLiteral("bisect"), QStringLiteral("fast"), sha[5]});
+        repo.git({QStringLiteral("bisect"), QStringLiteral("skip"), sha[17]});
+        const QString withoutThem = refsAndNext();
+        repo.git({QStringLiteral("bisect"), QStringLiteral("reset")});
+
+        // The full session, then the marks of sha[0] (given to start) and sha[20] taken back.
+        repo.git({QStringLiteral("bisect"), QStringLiteral("start"),
+                  QStringLiteral("--term-new=slow"), QStringLiteral("--term-old=fast"), sha[29],
+                  sha[0]});
+        repo.git({QStringLiteral("bisect"), QStringLiteral("fast"), sha[5]});
+        repo.git({QStringLiteral("bisect"), QStringLiteral("slow"), sha[20]});
+        repo.git({QStringLiteral("bisect"), QStringLiteral("skip"), sha[17]});
+        auto opened = git::Repository::open(repo.path());
+        QVERIFY(opened.ok());
+        git::GitBisect bisect(*opened);
+        git::CommandOutput o = bisect.clearMarks(*Oid::fromHex(sha[20]));
+        QCOMPARE(o.exitCode, 0);
+        o = bisect.clearMarks(*Oid::fromHex(sha[0]));
+        QCOMPARE(o.exitCode, 0);
+        QCOMPARE(refsAndNext(), withoutThem);
+        // A commit without marks: nothing changes.
+        o = bisect.clearMarks(*Oid::fromHex(sha[3]));
+        QVERIFY(o.out.contains(QStringLiteral("has no mark")));
+        QCOMPARE(refsAndNext(), withoutThem);
+    }
+
     void markWithoutABisect() {
         TestRepo repo;
         const QString sha = repo.commit(QStringLiteral("a"));

@@ -1,0 +1,210 @@
+#include "services/git/BisectWorkspace.h"
+
+#include "services/ServicesLogging.h"
+#include "services/git/DagLoader.h"
+#include "services/git/RepositoryPrivate.h"
+
+#include <QElapsedTimer>
+#include <QTimeZone>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace bw::git {
+
+namespace {
+
+// Subject, author and date of the newest commits and of every candidate.
+std::vector<CommitText> readTexts(const Repository &repo, const CommitDag &dag,
+                                  const std::vector<CommitDag::Id> &wanted) {
+    const int n = std::min(dag.size(), BisectWorkspace::TextLimit);
+    std::vector<CommitText> texts(static_cast<std::size_t>(std::max(n, 0)));
+    auto read = [&](CommitDag::Id id) {
+        CommitPtr c;
+        const git_oid g = toGit(dag.oid(id));
+        if (git_commit_lookup(out(c), raw(repo), &g) < 0)
+            return;
+        CommitText &t = texts[id];
+        if (const char *s = git_commit_summary(c.get()))
+            t.subject = QString::fromUtf8(s);
+        if (const git_signature *a = git_commit_author(c.get())) {
+            t.author = QString::fromUtf8(a->name);
+            t.date = QDateTime::fromSecsSinceEpoch(a->when.time, QTimeZone(a->when.offset * 60));
+        }
+    };
+    for (int id = 0; id < n; ++id)
+        read(static_cast<CommitDag::Id>(id));
+    for (CommitDag::Id id : wanted) {
+        if (id >= texts.size())
+            texts.resize(id + 1);
+        if (texts[id].subject.isEmpty())
+            read(id);
+    }
+    return texts;
+}
+
+// Branch and tag names as badges (tags peeled to their commit); HEAD when detached.
+void addRefs(const Repository &repo, const CommitDag &dag, std::vector<CommitText> &texts) {
+    for (CommitText &t : texts)
+        t.refs.clear();
+    auto add = [&](const Oid &oid, const QString &name) {
+        const CommitDag::Id id = dag.find(oid);
+        if (id == CommitDag::None)
+            return;
+        if (id >= texts.size())
+            texts.resize(id + 1);
+        texts[id].refs << name;
+    };
+    for (const char *glob : {"refs/heads/*", "refs/tags/*"}) {
+        auto refs = repo.references(QString::fromLatin1(glob));
+        if (!refs)
+            continue;
+        for (const auto &[name, oid] : *refs)
+            add(oid, name.section(u'/', 2));
+    }
+    if (git_repository_head_detached(raw(repo)) == 1)
+        if (auto head = repo.resolveCommit(QStringLiteral("HEAD")))
+            add(*head, QStringLiteral("HEAD"));
+}
+
+} // namespace
+
+BisectWorkspace::BisectWorkspace(QObject *parent)
+    : QObject(parent) {
+    connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, &BisectWorkspace::finished);
+}
+
+BisectWorkspace::~BisectWorkspace() {
+    m_queue.clear();
+    m_watcher.waitForFinished();
+}
+
+Result<WorkspaceSnapshot> BisectWorkspace::load(const QString &path, const Action &actionFirst,
+                                                CommandOutput *actionOutput,
+                                                std::shared_ptr<const WorkspaceSnapshot> previous) {
+    QElapsedTimer timer;
+    timer.start();
+    auto repo = Repository::open(path);
+    if (!repo)
+        return repo.error();
+    GitBisect bisect(*repo);
+    if (actionFirst) {
+        CommandOutput o = actionFirst(bisect);
+        if (actionOutput)
+            *actionOutput = o;
+    }
+    GitBisectFiles files(*repo);
+    auto state = files.read();
+    if (!state)
+        return state.error();
+
+    WorkspaceSnapshot s;
+    s.repoPath = repo->workDir().isEmpty() ? repo->gitDir() : repo->workDir();
+    s.state = *state;
+    s.bisecting =
+        state->inProgress && state->bad.has_value() && state->namesLine.trimmed().isEmpty();
+    std::vector<CommitDag::Id> wanted;
+    if (s.bisecting) {
+        const bool samePlace = previous && previous->repoPath == s.repoPath;
+        std::shared_ptr<const CommitDag> reuse = samePlace ? previous->dag : nullptr;
+        if (!reuse) {
+            // Also what lies above the bad commit, up to where the bisect started, so
+            // the eliminated part of the range stays in view.
+            std::vector<Oid> tips{*state->bad};
+            tips.insert(tips.end(), state->goods.begin(), state->goods.end());
+            if (auto start = repo->resolveCommit(state->start))
+                tips.push_back(*start);
+            if (auto dag = DagLoader::load(*repo, tips))
+                reuse = std::make_shared<const CommitDag>(std::move(dag).value());
+        }
+        auto ev = bisect.evaluate(*state, reuse);
+        if (!ev)
+            return ev.error();
+        if (samePlace && ev->dag == previous->dag) {
+            s.lanes = previous->lanes;
+            s.texts = previous->texts;
+        }
+        s.summary = bisect.format(*ev);
+        s.query = ev->query;
+        s.mergeBase = ev->mergeBase;
+        s.outcome = ev->outcome;
+        s.dag = ev->dag;
+        wanted = BisectEngine::candidates(*s.dag, s.query);
+    } else {
+        s.summary = bisect.next(); // no DAG to load: a status or an error message
+        auto head = repo->resolveCommit(QStringLiteral("HEAD"));
+        if (!head)
+            return head.error();
+        auto dag = DagLoader::load(*repo, {*head});
+        if (!dag)
+            return dag.error();
+        s.dag = std::make_shared<const CommitDag>(std::move(dag).value());
+    }
+    if (!s.lanes) {
+        s.lanes = std::make_shared<const LaneLayout>(LaneLayout::compute(*s.dag));
+        s.texts = readTexts(*repo, *s.dag, wanted);
+    }
+    addRefs(*repo, *s.dag, s.texts);
+    s.loadSeconds = timer.elapsed() / 1000.0;
+    qCInfo(bwGit) << "workspace loaded" << s.dag->size() << "commits in" << s.loadSeconds << "s";
+    return s;
+}
+
+void BisectWorkspace::open(const QString &path) {
+    m_path = path;
+    // A fresh load: nothing is reused, so a changed history is seen.
+    enqueue([path](std::shared_ptr<const WorkspaceSnapshot>) {
+        return Outcome{load(path), std::nullopt};
+    });
+}
+
+void BisectWorkspace::mark(MarkKind kind, const Oid &commit) {
+    enqueueAction([kind, commit](GitBisect &bisect) { return bisect.mark(kind, commit); });
+}
+
+void BisectWorkspace::clearMarks(const Oid &commit) {
+    enqueueAction([commit](GitBisect &bisect) { return bisect.clearMarks(commit); });
+}
+
+void BisectWorkspace::enqueueAction(Action action) {
+    const QString path = m_path;
+    enqueue([path, action = std::move(action)](std::shared_ptr<const WorkspaceSnapshot> previous) {
+        CommandOutput o;
+        auto s = load(path, action, &o, std::move(previous));
+        return Outcome{std::move(s), o};
+    });
+}
+
+void BisectWorkspace::enqueue(Job job) {
+    const bool wasBusy = isBusy();
+    m_queue.push_back(std::move(job));
+    if (!m_watcher.isRunning())
+        startNext();
+    if (!wasBusy)
+        emit busyChanged(true);
+}
+
+void BisectWorkspace::startNext() {
+    if (m_queue.empty())
+        return;
+    auto job = std::move(m_queue.front());
+    m_queue.pop_front();
+    // The job gets the snapshot as it is when the job starts, after every earlier one.
+    m_watcher.setFuture(QtConcurrent::run(std::move(job), m_snapshot));
+}
+
+void BisectWorkspace::finished() {
+    Outcome result = m_watcher.result();
+    if (result.markOutput)
+        emit markRecorded(result.markOutput->out + result.markOutput->err,
+                          result.markOutput->exitCode);
+    if (result.snapshot) {
+        m_snapshot = std::make_shared<const WorkspaceSnapshot>(std::move(result.snapshot).value());
+        emit snapshotChanged();
+    } else {
+        emit failed(result.snapshot.error().message());
+    }
+    startNext();
+    if (!isBusy())
+        emit busyChanged(false);
+}
+
+} // namespace bw::git
