@@ -94,6 +94,7 @@ void CommitGraphModel::setGraph(std::shared_ptr<const CommitDag> dag,
     m_dag = std::move(dag);
     m_lanes = std::move(lanes);
     m_texts.clear();
+    m_provider = {}; // texts by id belong to the old graph
     m_annotations = {};
     endResetModel();
 }

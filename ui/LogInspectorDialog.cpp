@@ -233,6 +233,7 @@ void LogInspectorDialog::inspectionDone(quint64 generation) {
     }
     m_slider->setEnabled(true);
     m_spin->setEnabled(true);
+    emit graphReady(m_inspection->dag);
     showStep(last);
     emit inspectionFinished(true);
 }

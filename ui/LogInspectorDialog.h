@@ -46,6 +46,10 @@ public slots:
     void showStep(int step);
 
 signals:
+    // The replay's DAG (every ancestor of the log's commits), before its first
+    // stepAnnotations: the annotations are indexed by this DAG's ids, so a graph showing
+    // another DAG must switch to it (or map by oid).
+    void graphReady(std::shared_ptr<const bw::CommitDag> dag);
     // A replayed state for the graph: its annotations and the commit to bring into view
     // (the one under test, or the first bad; null when there is none).
     void stepAnnotations(bw::BisectAnnotations annotations, bw::Oid focus);

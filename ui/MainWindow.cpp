@@ -5,6 +5,7 @@
 #include "ui/CommitDetailsView.h"
 #include "ui/CommitGraphDelegate.h"
 #include "ui/CommitGraphView.h"
+#include "ui/LogInspectorDialog.h"
 #include "ui/RangeStrip.h"
 #include "ui/UiLogging.h"
 
@@ -25,6 +26,7 @@
 #include <QStatusBar>
 #include <QToolBar>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace bw {
 
@@ -132,6 +134,7 @@ MainWindow::MainWindow(QWidget *parent)
                     statusBar()->showMessage(first, 8000);
             });
     connect(m_view, &CommitGraphView::markRequested, this, &MainWindow::markCommit);
+    connect(&m_lanesWatcher, &QFutureWatcherBase::finished, this, &MainWindow::showInspectedGraph);
     connect(m_view, &CommitGraphView::clearMarksRequested, this, [this](const Oid &commit) {
         const auto s = m_workspace->snapshot();
         if (!s || !s->state.inProgress)
@@ -156,6 +159,10 @@ void MainWindow::createActions() {
     });
     m_reload->setShortcut(QKeySequence::Refresh);
     m_reload->setEnabled(false);
+    QAction *inspect =
+        file->addAction(tr("&Inspect a Bisect Log…"), this, &MainWindow::chooseLogToInspect);
+    inspect->setShortcut(Qt::CTRL | Qt::Key_L);
+    inspect->setObjectName(QStringLiteral("actionInspectLog"));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -226,15 +233,84 @@ void MainWindow::chooseRepository() {
         openRepository(dir);
 }
 
+void MainWindow::chooseLogToInspect() {
+    const QString file =
+        QFileDialog::getOpenFileName(this, tr("Inspect a Bisect Log"), m_repositoryPath,
+                                     tr("Bisect logs (*.log *.txt);;All files (*)"));
+    if (!file.isEmpty())
+        inspectLog(file);
+}
+
+void MainWindow::inspectLog(const QString &logPath) {
+    if (!m_inspector) {
+        m_inspector = new LogInspectorDialog(this);
+        // The replay's states are drawn on the main graph, switched to the replay's DAG
+        // (its annotations are indexed by it); closing the dialog brings the bisect back.
+        connect(m_inspector, &LogInspectorDialog::graphReady, this,
+                [this](std::shared_ptr<const CommitDag> dag) {
+                    m_lanesWatcher.setFuture(QtConcurrent::run([dag] {
+                        return std::make_pair(
+                            dag, std::make_shared<const LaneLayout>(LaneLayout::compute(*dag)));
+                    }));
+                });
+        connect(m_inspector, &LogInspectorDialog::stepAnnotations, this,
+                [this](const BisectAnnotations &annotations, const Oid &focus) {
+                    m_pendingStep = {annotations, focus};
+                    if (m_inspecting)
+                        showInspectedStep();
+                });
+        connect(m_inspector, &QDialog::finished, this, [this] {
+            m_inspecting = false;
+            showSnapshot();
+        });
+    }
+    m_inspecting = false;
+    m_inspector->openLog(logPath, m_repositoryPath);
+    m_inspector->show();
+    m_inspector->raise();
+}
+
+void MainWindow::showInspectedGraph() {
+    const auto [dag, lanes] = m_lanesWatcher.result();
+    const auto snapshot = m_workspace->snapshot();
+    m_model->setGraph(dag, lanes);
+    // Texts come from the bisect's own load, matched by oid.
+    m_model->setTextProvider([dag, snapshot](CommitDag::Id c) {
+        if (!snapshot)
+            return CommitText{};
+        const CommitDag::Id id = snapshot->dag->find(dag->oid(c));
+        return id < snapshot->texts.size() ? snapshot->texts[id] : CommitText{};
+    });
+    m_inspecting = true;
+    m_pages->setCurrentIndex(1);
+    showInspectedStep();
+}
+
+void MainWindow::showInspectedStep() {
+    if (m_pendingStep.first.size() != m_model->rowCount())
+        return;
+    m_model->setAnnotations(m_pendingStep.first);
+    m_strip->setAnnotations(m_model->annotations(), m_model->rowCount());
+    m_header->setText(
+        tr("Inspecting a bisect log — close the log window to return to the bisect."));
+    if (!m_pendingStep.second.isNull())
+        m_view->goToCommit(m_pendingStep.second);
+}
+
 void MainWindow::showSnapshot() {
     const auto s = m_workspace->snapshot();
-    if (!s)
+    if (!s || m_inspecting)
         return;
     m_repositoryPath = s->repoPath;
     setWindowTitle(QStringLiteral("%1 — Bisect Workbench").arg(QDir(s->repoPath).dirName()));
     const auto keep = m_view->currentCommit();
-    if (m_model->dag() != s->dag)
+    if (m_model->dag() != s->dag) {
         m_model->setGraph(s->dag, s->lanes);
+        // Wide enough for the lanes, within reason (the column can be widened by hand).
+        const int lanes = std::clamp(s->lanes->laneCount() + 1, 3, 24);
+        m_view->setColumnWidth(static_cast<int>(CommitGraphModel::Column::Graph),
+                               lanes * CommitGraphDelegate::LaneWidth);
+    }
     m_model->setCommitTexts(s->texts);
     if (s->bisecting && s->outcome)
         m_model->setAnnotations(BisectAnnotations::compute(*s->dag, s->query, *s->outcome));

@@ -1,6 +1,10 @@
 #pragma once
 
 #include "models/BisectTypes.h"
+#include "models/CommitGraphModel.h"
+#include "models/LaneLayout.h"
+
+#include <QFutureWatcher>
 
 #include <QMainWindow>
 #include <QPointer>
@@ -15,7 +19,7 @@ class QStackedWidget;
 namespace bw {
 
 class CommitDetailsView;
-class CommitGraphModel;
+class LogInspectorDialog;
 class CommitGraphView;
 class RangeStrip;
 namespace git {
@@ -34,6 +38,8 @@ public:
 
     // Opens (and loads, off the GUI thread) the repository containing `path`.
     void openRepository(const QString &path);
+    // Opens a `git bisect log` in the log inspector; its steps are drawn on the graph.
+    void inspectLog(const QString &logPath);
 
     [[nodiscard]] git::BisectWorkspace *workspace() const { return m_workspace; }
     [[nodiscard]] CommitGraphView *graphView() const { return m_view; }
@@ -48,6 +54,9 @@ private:
     void chooseRepository();
     void showSnapshot();
     void showError(const QString &message);
+    void chooseLogToInspect();
+    void showInspectedGraph();
+    void showInspectedStep();
     void showMarks(const git::WorkspaceSnapshot &snapshot);
     void mark(MarkKind kind);
     void markCommit(MarkKind kind, const Oid &commit);
@@ -64,6 +73,11 @@ private:
     CommitDetailsView *m_details = nullptr;
     QTimer m_detailsTimer;
     Oid m_pendingDetails;
+    LogInspectorDialog *m_inspector = nullptr;
+    bool m_inspecting = false;
+    QFutureWatcher<std::pair<std::shared_ptr<const CommitDag>, std::shared_ptr<const LaneLayout>>>
+        m_lanesWatcher;
+    std::pair<BisectAnnotations, Oid> m_pendingStep;
     QLabel *m_welcome = nullptr;
     QLabel *m_header = nullptr;
     QLabel *m_banner = nullptr;

@@ -7,6 +7,7 @@
 #include "services/git/GitBisectFiles.h"
 #include "services/git/Repository.h"
 
+#include <QRegularExpression>
 #include <QStringList>
 
 #include <algorithm>
@@ -505,7 +506,11 @@ CommandOutput GitBisect::replay(const QString &logText) {
             // already finds the first bad commit, git stops the replay there, exit 1.
             CommandOutput first = selectAndApply(files, true);
             first.out.prepend(startOutput);
-            if (first.exitCode != 0 || first.out.contains(QStringLiteral(" is the first ")))
+            // git's replay goes on only after a plain "Bisecting: N revisions left"; a
+            // merge base to test, a first bad commit or a refusal ends it, exit 1.
+            static const QRegularExpression plainStep(
+                QStringLiteral("(^|\n)Bisecting: \\d+ revisions? left[^\n]*\n[^\n]*\n$"));
+            if (first.exitCode != 0 || !plainStep.match(first.out).hasMatch())
                 return {first.out, first.err, 1};
             startOutput = first.out;
         }

@@ -177,6 +177,24 @@ private slots:
         QCOMPARE(repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("HEAD")}), sha[19]);
     }
 
+    // A good that is not an ancestor of bad: start's selection asks for a merge base,
+    // and git's replay stops right there (exit 1) without applying later lines.
+    void mergeBaseStopsTheReplay() {
+        TestRepo repo;
+        const QString base = repo.commit(QStringLiteral("base"));
+        repo.commit(QStringLiteral("a1"));
+        const QString a2 = repo.commit(QStringLiteral("a2"));
+        const QString a3 = repo.commit(QStringLiteral("a3"));
+        repo.git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"),
+                  QStringLiteral("topic"), base});
+        repo.commit(QStringLiteral("t1"));
+        const QString t2 = repo.commit(QStringLiteral("t2"));
+        repo.git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("main")});
+        const QByteArray log = "git bisect start '" + a3.toLatin1() + "' '" + t2.toLatin1() +
+                               "'\ngit bisect good " + a2.toLatin1() + "\n";
+        compareReplays(repo, log, QStringLiteral("merge base"), true);
+    }
+
     void badLogsChangeNothing_data() {
         QTest::addColumn<QByteArray>("log");
         QTest::addColumn<QByteArray>("message");

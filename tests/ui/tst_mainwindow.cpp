@@ -4,11 +4,13 @@
 #include "services/git/BisectWorkspace.h"
 #include "tests/support/TestRepo.h"
 #include "ui/CommitGraphView.h"
+#include "ui/LogInspectorDialog.h"
 
 #include <QAction>
 #include <QLabel>
 #include <QMenuBar>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QTest>
 
 using namespace bw;
@@ -110,6 +112,56 @@ private slots:
         QVERIFY(states(view, underTest) & CommitState::UnderTest);
         QVERIFY(!(states(view, underTest) & CommitState::Bad));
         QVERIFY(states(view, sha[23]) & CommitState::Bad);
+    }
+
+    // A bisect log opened in the inspector is drawn on the graph, step by step; closing
+    // the inspector brings the bisect in progress back.
+    void inspectsABisectLogOnTheGraph() {
+        TestRepo repo;
+        QStringList sha;
+        for (int i = 0; i < 20; ++i)
+            sha << repo.commit(QStringLiteral("c%1").arg(i));
+        const RunResult start =
+            repo.git({QStringLiteral("bisect"), QStringLiteral("start"), sha[19], sha[0]});
+        repo.git({QStringLiteral("bisect"), QStringLiteral("good")});
+        const RunResult last = repo.git({QStringLiteral("bisect"), QStringLiteral("bad")});
+        const QString log = repo.path() + QStringLiteral("/session.log");
+        {
+            QFile f(log);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(repo.git({QStringLiteral("bisect"), QStringLiteral("log")}).out);
+        }
+        const QString head = repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("HEAD")});
+
+        MainWindow w;
+        w.show();
+        QSignalSpy shown(&w, &MainWindow::stateShown);
+        w.openRepository(repo.path());
+        QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 30000);
+        auto *header = w.findChild<QLabel *>(QStringLiteral("bisectHeader"));
+        QCOMPARE(header->text(), QString::fromUtf8(last.out).trimmed());
+
+        w.inspectLog(log);
+        QTRY_VERIFY_WITH_TIMEOUT(header->text().startsWith(QStringLiteral("Inspecting")), 30000);
+        auto *dialog = w.findChild<LogInspectorDialog *>();
+        QVERIFY(dialog);
+        auto *slider = dialog->findChild<QSlider *>(QStringLiteral("stepSlider"));
+        QVERIFY(slider);
+        CommitGraphView *view = w.graphView();
+        // The last step is the state git is in: its commit under test is HEAD.
+        slider->setValue(slider->maximum());
+        QTRY_VERIFY(states(view, head) & CommitState::UnderTest);
+        QCOMPARE(view->currentCommit(), Oid::fromHex(head));
+        // The first full state is what `git bisect start` chose.
+        const QString first = QString::fromUtf8(start.out).section(u'[', 1).left(40);
+        slider->setValue(slider->minimum());
+        for (int k = slider->minimum();
+             k <= slider->maximum() && !(states(view, first) & CommitState::UnderTest); ++k)
+            slider->setValue(k);
+        QVERIFY(states(view, first) & CommitState::UnderTest);
+
+        dialog->close();
+        QTRY_COMPARE(header->text(), QString::fromUtf8(last.out).trimmed());
     }
 
     void showsErrorsWithoutADialog() {
