@@ -10,6 +10,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QScreen>
 #include <QTimer>
 
 #include <cstring>
@@ -36,6 +37,11 @@ void addGuiOptions(QCommandLineParser &parser) {
     parser.addVersionOption();
     parser.addOption({QStringLiteral("repo"), QStringLiteral("Open the repository in DIR."),
                       QStringLiteral("DIR")});
+    parser.addOption(
+        {QStringLiteral("inspect-log"),
+         QStringLiteral("Open a `git bisect log` FILE in the log inspector (with --repo, "
+                        "its steps are drawn on the graph)."),
+         QStringLiteral("FILE")});
     parser.addOption(
         {QStringLiteral("screenshot"),
          QStringLiteral("Save a picture of the window to FILE once it is shown, then quit."),
@@ -76,12 +82,19 @@ int main(int argc, char **argv) {
     if (parser.isSet(QStringLiteral("repo")))
         window.openRepository(parser.value(QStringLiteral("repo")));
     window.show();
+    if (parser.isSet(QStringLiteral("inspect-log")))
+        window.inspectLog(parser.value(QStringLiteral("inspect-log")));
     if (parser.isSet(QStringLiteral("screenshot"))) {
         // Once the window shows the repository's state (or right away without one).
         const QString file = parser.value(QStringLiteral("screenshot"));
-        auto shoot = [&window, file] {
-            QTimer::singleShot(400, &window, [&window, file] {
-                const bool saved = window.grab().save(file);
+        const int settle = parser.isSet(QStringLiteral("inspect-log")) ? 2500 : 400;
+        // With the log inspector open, the whole screen (it is a window of its own).
+        const bool wholeScreen = parser.isSet(QStringLiteral("inspect-log"));
+        auto shoot = [&window, file, settle, wholeScreen] {
+            QTimer::singleShot(settle, &window, [&window, file, wholeScreen] {
+                const QPixmap picture =
+                    wholeScreen ? window.screen()->grabWindow(0) : window.grab();
+                const bool saved = picture.save(file);
                 if (!saved)
                     std::fprintf(stderr, "bisect-workbench: cannot save %s\n", qPrintable(file));
                 QCoreApplication::exit(saved ? 0 : 1);
