@@ -20,6 +20,26 @@ QString plural(int n, const char *one, const char *many) {
     return QString::fromLatin1(n == 1 ? one : many);
 }
 
+// What a failed git command prints: `error: <message>`, exit 1.
+CommandOutput failWith(const QString &message) {
+    return {{}, QStringLiteral("error: %1\n").arg(message), 1};
+}
+
+// The state of a bisect in progress, or what git says when there is none (or it cannot
+// be read).
+Result<BisectFilesState> readInProgress(const GitBisectFiles &files, CommandOutput &failure) {
+    auto state = files.read();
+    if (!state) {
+        failure = failWith(state.error().message());
+        return state;
+    }
+    if (!state->inProgress) {
+        failure = {{}, QStringLiteral("You need to start by \"git bisect start\"\n"), 1};
+        return Error{QStringLiteral("not bisecting")};
+    }
+    return state;
+}
+
 QString joinHex(const std::vector<Oid> &oids) {
     QStringList hex;
     for (const Oid &o : oids)
@@ -170,37 +190,25 @@ CommandOutput GitBisect::format(const BisectEvaluation &ev) {
 }
 
 CommandOutput GitBisect::next() {
-    CommandOutput o;
     GitBisectFiles files(m_repo);
-    auto state = files.read();
+    CommandOutput failure;
+    auto state = readInProgress(files, failure);
     if (!state) {
-        o.err = QStringLiteral("error: %1\n").arg(state.error().message());
-        o.exitCode = 1;
-        return o;
+        if (failure.err.startsWith(u'Y'))
+            failure.err += u'\n'; // `git bisect next` adds an empty line to this one
+        return failure;
     }
-    if (!state->inProgress) {
-        o.err = QStringLiteral("You need to start by \"git bisect start\"\n\n");
-        o.exitCode = 1;
-        return o;
-    }
-    if (!state->hasTermsFile) {
-        // git 2.39 cannot read the terms and gives up without a word.
-        o.exitCode = 1;
-        return o;
-    }
-    if (!state->bad) {
-        o.err = QStringLiteral(
-            "error: You need to give me at least one bad|new and good|old revision.\n"
-            "You can use \"git bisect bad|new\" and \"git bisect good|old\" for that.\n");
-        o.exitCode = 1;
-        return o;
-    }
+    if (!state->hasTermsFile)
+        return {{}, {}, 1}; // git 2.39 cannot read the terms and gives up without a word
+    if (!state->bad)
+        return {{},
+                QStringLiteral(
+                    "error: You need to give me at least one bad|new and good|old revision.\n"
+                    "You can use \"git bisect bad|new\" and \"git bisect good|old\" for that.\n"),
+                1};
     auto ev = evaluate(*state);
-    if (!ev) {
-        o.err = QStringLiteral("error: %1\n").arg(ev.error().message());
-        o.exitCode = 1;
-        return o;
-    }
+    if (!ev)
+        return failWith(ev.error().message());
     return format(*ev);
 }
 
@@ -208,14 +216,14 @@ CommandOutput GitBisect::selectAndApply(GitBisectFiles &files, bool checkout) {
     CommandOutput o;
     auto state = files.read();
     if (!state)
-        return {{}, QStringLiteral("error: %1\n").arg(state.error().message()), 1};
+        return failWith(state.error().message());
     if (!state->bad || state->goods.empty()) {
         o.out = statusMessage(state->bad.has_value(), static_cast<int>(state->goods.size()));
         return o;
     }
     auto ev = evaluate(*state);
     if (!ev)
-        return {{}, QStringLiteral("error: %1\n").arg(ev.error().message()), 1};
+        return failWith(ev.error().message());
     o = format(*ev);
 
     const CommitDag &dag = *ev->dag;
@@ -260,15 +268,11 @@ CommandOutput GitBisect::selectAndApply(GitBisectFiles &files, bool checkout) {
 }
 
 CommandOutput GitBisect::mark(MarkKind kind, const Oid &commit) {
-    auto failWith = [](const QString &message) {
-        return CommandOutput{{}, QStringLiteral("error: %1\n").arg(message), 1};
-    };
     GitBisectFiles files(m_repo);
-    auto state = files.read();
+    CommandOutput failure;
+    auto state = readInProgress(files, failure);
     if (!state)
-        return failWith(state.error().message());
-    if (!state->inProgress)
-        return {{}, QStringLiteral("You need to start by \"git bisect start\"\n"), 1};
+        return failure;
     if (Status s = files.mark(kind, commit, m_repo.subject(commit), state->terms); !s)
         return failWith(s.error().message());
     // git's check_expected_revs: marking another commit than the one it asked for
@@ -292,15 +296,11 @@ CommandOutput GitBisect::mark(MarkKind kind, const Oid &commit) {
 }
 
 CommandOutput GitBisect::clearMarks(const Oid &commit) {
-    auto failWith = [](const QString &message) {
-        return CommandOutput{{}, QStringLiteral("error: %1\n").arg(message), 1};
-    };
     GitBisectFiles files(m_repo);
-    auto state = files.read();
+    CommandOutput failure;
+    auto state = readInProgress(files, failure);
     if (!state)
-        return failWith(state.error().message());
-    if (!state->inProgress)
-        return {{}, QStringLiteral("You need to start by \"git bisect start\"\n"), 1};
+        return failure;
     auto entries = parseBisectLog(state->log);
     if (!entries)
         return failWith(entries.error().message());
@@ -356,9 +356,6 @@ CommandOutput GitBisect::clearMarks(const Oid &commit) {
 }
 
 CommandOutput GitBisect::replay(const QString &logText) {
-    auto failWith = [](const QString &message) {
-        return CommandOutput{{}, QStringLiteral("error: %1\n").arg(message), 1};
-    };
 
     auto entries = parseBisectLog(logText);
     if (!entries)

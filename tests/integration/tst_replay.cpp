@@ -16,24 +16,6 @@ using namespace bw::test;
 
 namespace {
 
-// The bisect state as git sees it: refs, the state files, HEAD and the log.
-QMap<QString, QString> snapshot(const TestRepo &repo) {
-    QMap<QString, QString> s;
-    s.insert(QStringLiteral("refs"),
-             repo.gitOut({QStringLiteral("for-each-ref"), QStringLiteral("refs/bisect/")}));
-    s.insert(QStringLiteral("HEAD"),
-             repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("HEAD")}));
-    s.insert(QStringLiteral("log"),
-             QString::fromUtf8(repo.git({QStringLiteral("bisect"), QStringLiteral("log")}).out));
-    const QDir git(repo.path() + QStringLiteral("/.git"));
-    for (const QString &name : git.entryList({QStringLiteral("BISECT_*")}, QDir::Files)) {
-        QFile f(git.filePath(name));
-        if (f.open(QIODevice::ReadOnly))
-            s.insert(name, QString::fromUtf8(f.readAll()));
-    }
-    return s;
-}
-
 void writeFile(const QString &path, const QByteArray &content) {
     QFile f(path);
     QVERIFY(f.open(QIODevice::WriteOnly));
@@ -55,11 +37,11 @@ class TestReplay : public QObject {
         if (fromClean)
             repo.git({QStringLiteral("bisect"), QStringLiteral("reset")});
         const RunResult git = repo.git({QStringLiteral("bisect"), QStringLiteral("replay"), file});
-        const auto gitState = snapshot(repo);
+        const auto gitState = bisectSnapshot(repo);
         if (fromClean)
             repo.git({QStringLiteral("bisect"), QStringLiteral("reset")});
         const RunResult ours = repo.workbench({QStringLiteral("replay"), file});
-        const auto ourState = snapshot(repo);
+        const auto ourState = bisectSnapshot(repo);
         if (gitState != ourState || git.out != ours.out || git.exitCode != ours.exitCode) {
             for (auto it = gitState.begin(); it != gitState.end(); ++it)
                 if (ourState.value(it.key()) != it.value())
@@ -82,7 +64,7 @@ class TestReplay : public QObject {
         writeFile(file, ourLog);
         repo.git({QStringLiteral("bisect"), QStringLiteral("reset")});
         repo.git({QStringLiteral("bisect"), QStringLiteral("replay"), file});
-        QCOMPARE(snapshot(repo), gitState);
+        QCOMPARE(bisectSnapshot(repo), gitState);
     }
 
 private slots:
@@ -225,13 +207,13 @@ private slots:
         // A bisect in progress that a bad log must not disturb.
         repo.git({QStringLiteral("bisect"), QStringLiteral("start"), QStringLiteral("c5"),
                   QStringLiteral("c0")});
-        const auto before = snapshot(repo);
+        const auto before = bisectSnapshot(repo);
         const QString file = repo.path() + QStringLiteral("/bad.log");
         writeFile(file, log);
         const RunResult r = repo.workbench({QStringLiteral("replay"), file});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(message), r.err.constData());
-        QCOMPARE(snapshot(repo), before);
+        QCOMPARE(bisectSnapshot(repo), before);
     }
 
     void missingLogFile() {

@@ -18,21 +18,6 @@ using namespace bw::test;
 
 namespace {
 
-QMap<QString, QString> snapshot(const TestRepo &repo) {
-    QMap<QString, QString> s;
-    s.insert(QStringLiteral("refs"),
-             repo.gitOut({QStringLiteral("for-each-ref"), QStringLiteral("refs/bisect/")}));
-    s.insert(QStringLiteral("HEAD"),
-             repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("HEAD")}));
-    const QDir git(repo.path() + QStringLiteral("/.git"));
-    for (const QString &name : git.entryList({QStringLiteral("BISECT_*")}, QDir::Files)) {
-        QFile f(git.filePath(name));
-        if (f.open(QIODevice::ReadOnly))
-            s.insert(name, QString::fromUtf8(f.readAll()));
-    }
-    return s;
-}
-
 struct Step {
     QString term;
     QString sha;
@@ -94,7 +79,7 @@ private slots:
             r = repo.git({QStringLiteral("bisect"), term, sha});
             gitOutputs << QString::fromUtf8(r.out) + QStringLiteral("exit %1").arg(r.exitCode);
         }
-        const auto gitState = snapshot(repo);
+        const auto gitState = bisectSnapshot(repo);
 
         // The same session with GitBisect::mark.
         QCOMPARE(repo.git({QStringLiteral("bisect"), QStringLiteral("reset")}).exitCode, 0);
@@ -110,7 +95,7 @@ private slots:
             QCOMPARE(o.out + QStringLiteral("exit %1").arg(o.exitCode),
                      gitOutputs[static_cast<int>(i)]);
         }
-        QCOMPARE(snapshot(repo), gitState);
+        QCOMPARE(bisectSnapshot(repo), gitState);
     }
 
     // Taking marks back ends in the state git reaches without them.

@@ -1,6 +1,8 @@
 #include "tests/support/TestRepo.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
 #include <QProcess>
 
 namespace bw::test {
@@ -81,6 +83,21 @@ QString TestRepo::merge(const QString &name, const QString &other) {
 
 bool TestRepo::fastImport(const QByteArray &stream) {
     return git({QStringLiteral("fast-import"), QStringLiteral("--quiet")}, stream).exitCode == 0;
+}
+
+QMap<QString, QString> bisectSnapshot(const TestRepo &repo) {
+    QMap<QString, QString> s;
+    s.insert(QStringLiteral("refs"),
+             repo.gitOut({QStringLiteral("for-each-ref"), QStringLiteral("refs/bisect/")}));
+    s.insert(QStringLiteral("HEAD"),
+             repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("HEAD")}));
+    const QDir git(repo.path() + QStringLiteral("/.git"));
+    for (const QString &name : git.entryList({QStringLiteral("BISECT_*")}, QDir::Files)) {
+        QFile f(git.filePath(name));
+        if (f.open(QIODevice::ReadOnly))
+            s.insert(name, QString::fromUtf8(f.readAll()));
+    }
+    return s;
 }
 
 QString TestRepo::workbenchBinary() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QMap>
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
@@ -13,6 +14,12 @@ struct RunResult {
     QByteArray err;
     bool started = false;
 };
+
+class TestRepo;
+
+// The bisect state as git sees it, to compare two ways of reaching it: the refs under
+// refs/bisect/, HEAD, and every BISECT_* file with its content.
+QMap<QString, QString> bisectSnapshot(const TestRepo &repo);
 
 // Runs a program to completion (with a deadline) and captures its output.
 RunResult run(const QString &program, const QStringList &args, const QString &workDir = {},
