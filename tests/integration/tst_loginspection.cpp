@@ -77,9 +77,7 @@ private slots:
         const int bad = n - 1;
         // A good anywhere but bad: an ancestor (most of the time), or a commit on another
         // branch, which makes git test a merge base first.
-        const auto fromBad = ancestorsOf(g, bad);
-        std::vector<int> pool(fromBad.begin(), fromBad.end());
-        pool.erase(std::find(pool.begin(), pool.end(), bad));
+        std::vector<int> pool = strictAncestorsOf(g, bad);
         int good = pool.empty() ? 0 : pool[rng() % pool.size()];
         if (rng() % 4 == 0 || pool.empty())
             good = static_cast<int>(rng() % std::max(1, n - 1));

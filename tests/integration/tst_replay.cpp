@@ -86,9 +86,7 @@ private slots:
         QVERIFY(generate(repo, rng, g));
         const int n = static_cast<int>(g.sha.size());
         const int bad = n - 1;
-        const auto fromBad = ancestorsOf(g, bad);
-        std::vector<int> pool(fromBad.begin(), fromBad.end());
-        pool.erase(std::find(pool.begin(), pool.end(), bad));
+        std::vector<int> pool = strictAncestorsOf(g, bad);
         // Usually an ancestor of bad; a root commit as bad gets an unrelated good.
         const int good = pool.empty() ? 0 : pool[rng() % pool.size()];
         pool.push_back(bad);

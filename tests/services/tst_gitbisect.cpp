@@ -42,9 +42,7 @@ private slots:
         QVERIFY(generate(repo, rng, g));
         const int n = static_cast<int>(g.sha.size());
         const int bad = n - 1;
-        const auto fromBad = ancestorsOf(g, bad);
-        std::vector<int> pool(fromBad.begin(), fromBad.end());
-        pool.erase(std::find(pool.begin(), pool.end(), bad));
+        std::vector<int> pool = strictAncestorsOf(g, bad);
         const int good = pool.empty() ? 0 : pool[rng() % pool.size()];
         const int culprit = pool.empty() ? bad : pool[rng() % pool.size()];
         const bool customTerms = seed % 3 == 1;

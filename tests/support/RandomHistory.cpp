@@ -68,4 +68,11 @@ std::set<int> ancestorsOf(const Generated &g, int c) {
     return seen;
 }
 
+std::vector<int> strictAncestorsOf(const Generated &g, int c) {
+    const std::set<int> all = ancestorsOf(g, c);
+    std::vector<int> out(all.begin(), all.end());
+    out.erase(std::find(out.begin(), out.end(), c));
+    return out;
+}
+
 } // namespace bw::test

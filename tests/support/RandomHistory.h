@@ -22,4 +22,8 @@ bool generate(TestRepo &repo, std::mt19937 &rng, Generated &g);
 // Every commit reachable from c (c included).
 std::set<int> ancestorsOf(const Generated &g, int c);
 
+// Every commit reachable from c but c itself, ascending: where goods and culprits of a
+// bisect with bad = c come from.
+std::vector<int> strictAncestorsOf(const Generated &g, int c);
+
 } // namespace bw::test
