@@ -312,10 +312,7 @@ void MainWindow::showSnapshot() {
                                lanes * CommitGraphDelegate::LaneWidth);
     }
     m_model->setCommitTexts(s->texts);
-    if (s->bisecting && s->outcome)
-        m_model->setAnnotations(BisectAnnotations::compute(*s->dag, s->query, *s->outcome));
-    else
-        m_model->setAnnotations(BisectAnnotations());
+    m_model->setAnnotations(s->annotations); // computed on the worker
 
     m_strip->setAnnotations(m_model->annotations(), m_model->rowCount());
     showMarks(*s);

@@ -127,6 +127,8 @@ Result<WorkspaceSnapshot> BisectWorkspace::load(const QString &path, const Actio
         s.mergeBase = ev->mergeBase;
         s.outcome = ev->outcome;
         s.dag = ev->dag;
+        if (s.outcome)
+            s.annotations = BisectAnnotations::compute(*s.dag, s.query, *s.outcome);
         wanted = BisectEngine::candidates(*s.dag, s.query);
     } else {
         s.summary = bisect.next(); // no DAG to load: a status or an error message

@@ -32,7 +32,8 @@ struct WorkspaceSnapshot {
     BisectQuery query;
     MergeBaseCheck mergeBase;
     std::optional<BisectOutcome> outcome;
-    CommandOutput summary; // what `git bisect next` prints for this state
+    BisectAnnotations annotations; // per commit: marks, range, under test (worker-made)
+    CommandOutput summary;         // what `git bisect next` prints for this state
     double loadSeconds = 0;
 };
 
