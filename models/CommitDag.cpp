@@ -8,8 +8,11 @@ namespace bw {
 std::optional<CommitDag> CommitDag::build(Input in) {
     const std::size_t n = in.oids.size();
     if (in.times.size() != n || in.parentOffsets.size() != n + 1 ||
-        in.parentOffsets[n] != in.parents.size())
+        in.parentOffsets[n] != in.parents.size() || in.parentOffsets[0] != 0)
         return std::nullopt;
+    for (std::size_t i = 0; i < n; ++i)
+        if (in.parentOffsets[i] > in.parentOffsets[i + 1])
+            return std::nullopt;
 
     // Count children so that a commit is emitted only after all of its children
     // (Kahn's algorithm from the tips), newest committer date first among the ready

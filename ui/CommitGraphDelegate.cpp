@@ -90,7 +90,10 @@ int CommitGraphDelegate::paintBadges(QPainter *painter, const QStyleOptionViewIt
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
     QFont font = option.font;
-    font.setPointSizeF(font.pointSizeF() * 0.85);
+    if (font.pixelSize() > 0)
+        font.setPixelSize(std::max(1, font.pixelSize() * 85 / 100));
+    else
+        font.setPointSizeF(font.pointSizeF() * 0.85);
     painter->setFont(font);
     const QFontMetrics fm(font);
     int x = option.rect.left() + 4;

@@ -74,6 +74,17 @@ bool CommitGraphView::goToCommit(const Oid &oid) {
     return true;
 }
 
+bool CommitGraphView::reveal(const Oid &oid) {
+    if (goToCommit(oid))
+        return true;
+    if (!m_filter->remainingOnly())
+        return false;
+    // Eliminated commits are hidden: show everything to show this one.
+    setRemainingOnly(false);
+    emit remainingOnlyChanged(false);
+    return goToCommit(oid);
+}
+
 void CommitGraphView::setRemainingOnly(bool on) {
     const auto keep = currentCommit();
     m_filter->setRemainingOnly(on);
@@ -86,14 +97,7 @@ QString CommitGraphView::find(const QString &text) {
     if (needle.isEmpty() || !m_model || !m_model->dag())
         return tr("Nothing to find");
     const CommitDag &dag = *m_model->dag();
-    auto show = [this](const Oid &oid) {
-        if (!goToCommit(oid) && m_filter->remainingOnly()) {
-            // Eliminated commits are hidden: show everything to show this one.
-            setRemainingOnly(false);
-            emit remainingOnlyChanged(false);
-            goToCommit(oid);
-        }
-    };
+    auto show = [this](const Oid &oid) { reveal(oid); };
     static const QRegularExpression hex(QStringLiteral("^[0-9a-fA-F]{4,40}$"));
     if (hex.match(needle).hasMatch()) {
         const QByteArray latin = needle.toLatin1();

@@ -27,6 +27,8 @@ public:
     [[nodiscard]] std::optional<Oid> currentCommit() const;
     // Selects and shows the commit's row; false when it is not shown.
     bool goToCommit(const Oid &oid);
+    // The same, turning "remaining only" off when that hides the commit.
+    bool reveal(const Oid &oid);
     void setRemainingOnly(bool on);
     // Finds a commit by sha prefix, branch or tag name, or text in the subject (searching
     // down from the current row, wrapping) and makes it current. Returns an empty

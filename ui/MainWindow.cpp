@@ -116,7 +116,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_details, &CommitDetailsView::parentActivated, m_view, &CommitGraphView::goToCommit);
     connect(m_strip, &RangeStrip::rowClicked, this, [this](int row) {
         if (m_model->dag() && row < m_model->dag()->size())
-            m_view->goToCommit(m_model->dag()->oid(static_cast<CommitDag::Id>(row)));
+            m_view->reveal(m_model->dag()->oid(static_cast<CommitDag::Id>(row)));
     });
 
     createActions();
@@ -137,7 +137,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(&m_lanesWatcher, &QFutureWatcherBase::finished, this, &MainWindow::showInspectedGraph);
     connect(m_view, &CommitGraphView::clearMarksRequested, this, [this](const Oid &commit) {
         const auto s = m_workspace->snapshot();
-        if (!s || !s->state.inProgress)
+        if (!s || !s->state.inProgress || m_inspecting)
             return;
         statusBar()->showMessage(
             tr("Taking back the marks of %1…").arg(commit.toString().left(12)));
@@ -271,6 +271,8 @@ void MainWindow::inspectLog(const QString &logPath) {
 }
 
 void MainWindow::showInspectedGraph() {
+    if (!m_inspector || !m_inspector->isVisible())
+        return; // the inspector was closed while the lanes were laid out
     const auto [dag, lanes] = m_lanesWatcher.result();
     const auto snapshot = m_workspace->snapshot();
     m_model->setGraph(dag, lanes);
@@ -356,6 +358,15 @@ void MainWindow::showMarks(const git::WorkspaceSnapshot &s) {
 }
 
 void MainWindow::showError(const QString &message) {
+    if (!m_workspace->snapshot() && !m_inspecting) {
+        // The repository asked for could not be loaded: show nothing of another one.
+        m_model->setGraph({}, {});
+        m_details->clear();
+        m_marks->clear();
+        m_pages->setCurrentIndex(0);
+        for (QAction *a : {m_markGood, m_markBad, m_markSkip})
+            a->setEnabled(false);
+    }
     m_banner->setText(message);
     m_banner->show();
     if (m_pages->currentIndex() == 0) {
@@ -373,6 +384,11 @@ void MainWindow::mark(MarkKind kind) {
 }
 
 void MainWindow::markCommit(MarkKind kind, const Oid &commit) {
+    if (m_inspecting) {
+        statusBar()->showMessage(tr("Close the log inspector to mark commits of the bisect."),
+                                 5000);
+        return;
+    }
     const auto s = m_workspace->snapshot();
     if (!s || !s->state.inProgress) {
         showError(tr("No bisect is in progress: start one with `git bisect start` first."));

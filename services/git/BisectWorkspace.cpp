@@ -12,12 +12,16 @@ namespace bw::git {
 
 namespace {
 
-// Subject, author and date of the newest commits and of every candidate.
-std::vector<CommitText> readTexts(const Repository &repo, const CommitDag &dag,
-                                  const std::vector<CommitDag::Id> &wanted) {
-    const int n = std::min(dag.size(), BisectWorkspace::TextLimit);
-    std::vector<CommitText> texts(static_cast<std::size_t>(std::max(n, 0)));
+// Subject, author and date of the newest commits and of every `wanted` one, where
+// `texts` does not have them yet.
+void fillTexts(const Repository &repo, const CommitDag &dag,
+               const std::vector<CommitDag::Id> &wanted, std::vector<CommitText> &texts) {
+    const auto newest = static_cast<std::size_t>(std::min(dag.size(), BisectWorkspace::TextLimit));
+    if (texts.size() < newest)
+        texts.resize(newest);
     auto read = [&](CommitDag::Id id) {
+        if (!texts[id].subject.isEmpty())
+            return;
         CommitPtr c;
         const git_oid g = toGit(dag.oid(id));
         if (git_commit_lookup(out(c), raw(repo), &g) < 0)
@@ -30,15 +34,29 @@ std::vector<CommitText> readTexts(const Repository &repo, const CommitDag &dag,
             t.date = QDateTime::fromSecsSinceEpoch(a->when.time, QTimeZone(a->when.offset * 60));
         }
     };
-    for (int id = 0; id < n; ++id)
+    for (std::size_t id = 0; id < newest; ++id)
         read(static_cast<CommitDag::Id>(id));
     for (CommitDag::Id id : wanted) {
         if (id >= texts.size())
             texts.resize(id + 1);
-        if (texts[id].subject.isEmpty())
-            read(id);
+        read(id);
     }
-    return texts;
+}
+
+// The annotations to draw, also while git asks for a merge base first (which is then
+// the commit under test) or refuses the range (marks only).
+BisectAnnotations annotate(const WorkspaceSnapshot &s) {
+    if (s.outcome)
+        return BisectAnnotations::compute(*s.dag, s.query, *s.outcome);
+    BisectOutcome stand;
+    if (s.mergeBase.kind == MergeBaseCheck::Kind::MustTest) {
+        stand.kind = BisectOutcome::Kind::Next;
+        stand.commit = s.mergeBase.base;
+    } else {
+        stand.kind = BisectOutcome::Kind::BothGoodAndBad;
+        stand.commit = s.query.bad;
+    }
+    return BisectAnnotations::compute(*s.dag, s.query, stand);
 }
 
 // Branch and tag names as badges (tags peeled to their commit); HEAD when detached.
@@ -84,7 +102,7 @@ Result<WorkspaceSnapshot> BisectWorkspace::load(const QString &path, const Actio
     timer.start();
     auto repo = Repository::open(path);
     if (!repo)
-        return repo.error();
+        return repo.error(); // the action did not run: actionOutput stays untouched
     GitBisect bisect(*repo);
     if (actionFirst) {
         CommandOutput o = actionFirst(bisect);
@@ -127,8 +145,7 @@ Result<WorkspaceSnapshot> BisectWorkspace::load(const QString &path, const Actio
         s.mergeBase = ev->mergeBase;
         s.outcome = ev->outcome;
         s.dag = ev->dag;
-        if (s.outcome)
-            s.annotations = BisectAnnotations::compute(*s.dag, s.query, *s.outcome);
+        s.annotations = annotate(s);
         wanted = BisectEngine::candidates(*s.dag, s.query);
     } else {
         s.summary = bisect.next(); // no DAG to load: a status or an error message
@@ -140,10 +157,9 @@ Result<WorkspaceSnapshot> BisectWorkspace::load(const QString &path, const Actio
             return dag.error();
         s.dag = std::make_shared<const CommitDag>(std::move(dag).value());
     }
-    if (!s.lanes) {
+    if (!s.lanes)
         s.lanes = std::make_shared<const LaneLayout>(LaneLayout::compute(*s.dag));
-        s.texts = readTexts(*repo, *s.dag, wanted);
-    }
+    fillTexts(*repo, *s.dag, wanted, s.texts);
     addRefs(*repo, *s.dag, s.texts);
     s.loadSeconds = timer.elapsed() / 1000.0;
     qCInfo(bwGit) << "workspace loaded" << s.dag->size() << "commits in" << s.loadSeconds << "s";
@@ -154,7 +170,7 @@ void BisectWorkspace::open(const QString &path) {
     m_path = path;
     // A fresh load: nothing is reused, so a changed history is seen.
     enqueue([path](std::shared_ptr<const WorkspaceSnapshot>) {
-        return Outcome{load(path), std::nullopt};
+        return Outcome{load(path), std::nullopt, true};
     });
 }
 
@@ -170,15 +186,16 @@ void BisectWorkspace::enqueueAction(Action action) {
     const QString path = m_path;
     enqueue([path, action = std::move(action)](std::shared_ptr<const WorkspaceSnapshot> previous) {
         CommandOutput o;
+        o.exitCode = -1; // stays so when the action could not run
         auto s = load(path, action, &o, std::move(previous));
-        return Outcome{std::move(s), o};
+        return Outcome{std::move(s), o.exitCode == -1 ? std::nullopt : std::optional(o), false};
     });
 }
 
 void BisectWorkspace::enqueue(Job job) {
     const bool wasBusy = isBusy();
     m_queue.push_back(std::move(job));
-    if (!m_watcher.isRunning())
+    if (!m_running)
         startNext();
     if (!wasBusy)
         emit busyChanged(true);
@@ -189,11 +206,15 @@ void BisectWorkspace::startNext() {
         return;
     auto job = std::move(m_queue.front());
     m_queue.pop_front();
+    // Our own flag, not the watcher's: it turns false on the worker before finished()
+    // reaches this thread, and a new future set in between would swallow that call.
+    m_running = true;
     // The job gets the snapshot as it is when the job starts, after every earlier one.
     m_watcher.setFuture(QtConcurrent::run(std::move(job), m_snapshot));
 }
 
 void BisectWorkspace::finished() {
+    m_running = false;
     Outcome result = m_watcher.result();
     if (result.markOutput)
         emit markRecorded(result.markOutput->out + result.markOutput->err,
@@ -202,6 +223,8 @@ void BisectWorkspace::finished() {
         m_snapshot = std::make_shared<const WorkspaceSnapshot>(std::move(result.snapshot).value());
         emit snapshotChanged();
     } else {
+        if (result.isOpen)
+            m_snapshot.reset(); // what is shown no longer belongs to the path asked for
         emit failed(result.snapshot.error().message());
     }
     startNext();

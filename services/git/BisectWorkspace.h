@@ -56,7 +56,7 @@ public:
     void clearMarks(const Oid &commit);
 
     [[nodiscard]] std::shared_ptr<const WorkspaceSnapshot> snapshot() const { return m_snapshot; }
-    [[nodiscard]] bool isBusy() const { return m_watcher.isRunning() || !m_queue.empty(); }
+    [[nodiscard]] bool isBusy() const { return m_running || !m_queue.empty(); }
 
     // The work itself, callable from any thread (it opens its own repository).
     // `previous` (the same repository's last snapshot) lends its DAG and lanes when they
@@ -76,6 +76,7 @@ private:
     struct Outcome {
         Result<WorkspaceSnapshot> snapshot{Error{}};
         std::optional<CommandOutput> markOutput;
+        bool isOpen = false; // a fresh open (its failure forgets the old snapshot)
     };
     using Job = std::function<Outcome(std::shared_ptr<const WorkspaceSnapshot>)>;
     void enqueue(Job job);
@@ -87,6 +88,7 @@ private:
     QString m_path;
     std::deque<Job> m_queue;
     QFutureWatcher<Outcome> m_watcher;
+    bool m_running = false;
 };
 
 } // namespace bw::git

@@ -40,6 +40,18 @@ Result<BisectFilesState> readInProgress(const GitBisectFiles &files, CommandOutp
     return state;
 }
 
+// The revision as `git bisect replay` resolves a start argument: after its reset has
+// checked out BISECT_START, so HEAD means the branch (or commit) the bisect began on.
+QString atStart(const QString &rev, const QString &startHead) {
+    if (startHead.isEmpty())
+        return rev;
+    if (rev == u"HEAD" || rev == u"@")
+        return startHead;
+    if (rev.startsWith(QStringLiteral("HEAD~")) || rev.startsWith(QStringLiteral("HEAD^")))
+        return startHead + rev.mid(4);
+    return rev;
+}
+
 QString joinHex(const std::vector<Oid> &oids) {
     QStringList hex;
     for (const Oid &o : oids)
@@ -304,53 +316,61 @@ CommandOutput GitBisect::clearMarks(const Oid &commit) {
     auto entries = parseBisectLog(state->log);
     if (!entries)
         return failWith(entries.error().message());
-    auto is = [&](const QString &rev) {
-        auto oid = m_repo.resolveCommit(rev);
-        return oid && *oid == commit;
-    };
+
+    // The same session as a start without revisions followed by every mark, by full sha,
+    // but those of `commit`. Replayed, it reaches the state git would have reached
+    // without them (a start with revisions could stop the replay at its own selection).
     QString log;
     bool found = false;
+    QString bad = QStringLiteral("bad"), good = QStringLiteral("good");
     for (const BisectLogEntry &e : *entries) {
-        if (e.kind == BisectLogEntry::Kind::Mark) {
-            if (is(e.rev)) {
-                found = true;
-                continue;
+        if (e.kind == BisectLogEntry::Kind::Start) {
+            auto args = parseStartArgs(e.startArgs, [&](const QString &rev) {
+                return m_repo.resolveCommit(atStart(rev, state->start)).ok();
+            });
+            if (!args)
+                return failWith(args.error().message());
+            QStringList options;
+            if (args->noCheckout)
+                options << QStringLiteral("--no-checkout");
+            if (args->firstParent)
+                options << QStringLiteral("--first-parent");
+            if (args->termBad)
+                options << QStringLiteral("--term-new=%1").arg(bad = *args->termBad);
+            if (args->termGood)
+                options << QStringLiteral("--term-old=%1").arg(good = *args->termGood);
+            log = startLogLine(options); // a later start replaces everything before it
+            for (int i = 0; i < args->revs.size(); ++i) {
+                auto oid = m_repo.resolveCommit(atStart(args->revs[i], state->start));
+                if (!oid)
+                    return failWith(oid.error().message());
+                if (*oid == commit)
+                    found = true;
+                else
+                    log += QStringLiteral("git bisect %1 %2\n")
+                               .arg(i == 0 ? bad : good, oid->toString());
             }
-            log += QStringLiteral("git bisect %1 %2\n").arg(e.term, e.rev);
-            continue;
+        } else if (e.kind == BisectLogEntry::Kind::Mark) {
+            auto oid = m_repo.resolveCommit(e.rev);
+            if (!oid)
+                return failWith(oid.error().message());
+            if (*oid == commit)
+                found = true;
+            else
+                log += QStringLiteral("git bisect %1 %2\n").arg(e.term, oid->toString());
         }
-        if (e.kind != BisectLogEntry::Kind::Start)
-            continue;
-        auto args = parseStartArgs(
-            e.startArgs, [this](const QString &rev) { return m_repo.resolveCommit(rev).ok(); });
-        if (!args)
-            return failWith(args.error().message());
-        if (std::none_of(args->revs.begin(), args->revs.end(), is)) {
-            log += startLogLine(e.startArgs);
-            continue;
-        }
-        // The commit was given to start: start without revisions, then mark the others.
-        found = true;
-        QStringList options;
-        if (args->noCheckout)
-            options << QStringLiteral("--no-checkout");
-        if (args->firstParent)
-            options << QStringLiteral("--first-parent");
-        if (args->termBad)
-            options << QStringLiteral("--term-new=%1").arg(*args->termBad);
-        if (args->termGood)
-            options << QStringLiteral("--term-old=%1").arg(*args->termGood);
-        log += startLogLine(options);
-        const QString bad = args->termBad.value_or(QStringLiteral("bad"));
-        const QString good = args->termGood.value_or(QStringLiteral("good"));
-        for (int i = 0; i < args->revs.size(); ++i)
-            if (!is(args->revs[i]))
-                log += QStringLiteral("git bisect %1 %2\n").arg(i == 0 ? bad : good, args->revs[i]);
     }
     if (!found)
         return {QStringLiteral("%1 has no mark\n").arg(commit.toString()), {}, 0};
     CommandOutput o = replay(log);
-    // The replay's own preamble is noise here.
+    if (o.exitCode == 1) {
+        // Nothing lost: put the session back as it was, and say what went wrong.
+        const CommandOutput restored = replay(state->log);
+        o.err += restored.exitCode == 1
+                     ? QStringLiteral("error: the bisect could not be restored either: %1")
+                           .arg(restored.err)
+                     : QStringLiteral("The marks were left as they were.\n");
+    }
     o.out.remove(QStringLiteral("We are not bisecting.\n"));
     return o;
 }
@@ -396,8 +416,9 @@ CommandOutput GitBisect::replay(const QString &logText) {
             continue;
         Planned p;
         if (e.kind == BisectLogEntry::Kind::Start) {
-            auto args = parseStartArgs(
-                e.startArgs, [this](const QString &rev) { return m_repo.resolveCommit(rev).ok(); });
+            auto args = parseStartArgs(e.startArgs, [&](const QString &rev) {
+                return m_repo.resolveCommit(atStart(rev, startHead)).ok();
+            });
             if (!args)
                 return failWith(where + args.error().message());
             if (!args->pathspec.isEmpty())
@@ -411,7 +432,7 @@ CommandOutput GitBisect::replay(const QString &logText) {
             if (const QString problem = Terms::validate(t.bad, t.good); !problem.isEmpty())
                 return failWith(where + problem);
             for (const QString &rev : args->revs) {
-                auto oid = m_repo.resolveCommit(rev);
+                auto oid = m_repo.resolveCommit(atStart(rev, startHead));
                 if (!oid)
                     return failWith(where + oid.error().message());
                 p.revs.push_back(*oid);

@@ -64,6 +64,12 @@ private slots:
         QVERIFY(!CommitDag::build(in));
         in.parents = {1, 1}; // self loop
         QVERIFY(!CommitDag::build(in));
+        in.parentOffsets = {0, 2, 2}; // offsets out of order
+        in.parents = {1, 1};
+        in.oids.push_back(*Oid::fromHex(std::string(40, '3')));
+        in.times.push_back(3);
+        in.parentOffsets = {0, 2, 1, 2};
+        QVERIFY(!CommitDag::build(in));
         in.parentOffsets = {0, 1}; // wrong size
         QVERIFY(!CommitDag::build(in));
     }

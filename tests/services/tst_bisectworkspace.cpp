@@ -59,6 +59,51 @@ private slots:
         QCOMPARE(s->summary.out, QString::fromUtf8(next.out));
     }
 
+    // While git asks for a merge base, the graph still shows the marks, and the merge
+    // base as the commit under test.
+    void annotatesAMergeBaseStep() {
+        TestRepo repo;
+        const QString base = repo.commit(QStringLiteral("base"));
+        repo.commit(QStringLiteral("a1"));
+        const QString a2 = repo.commit(QStringLiteral("a2"));
+        repo.git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"),
+                  QStringLiteral("topic"), base});
+        const QString t1 = repo.commit(QStringLiteral("t1"));
+        repo.git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("main")});
+        const RunResult git = repo.git({QStringLiteral("bisect"), QStringLiteral("start"), a2, t1});
+        QVERIFY(git.out.startsWith("Bisecting: a merge base must be tested"));
+        git::BisectWorkspace ws;
+        QSignalSpy changed(&ws, &git::BisectWorkspace::snapshotChanged);
+        ws.open(repo.path());
+        QTRY_COMPARE_WITH_TIMEOUT(changed.count(), 1, 30000);
+        const auto s = ws.snapshot();
+        QVERIFY(!s->outcome);
+        QCOMPARE(s->summary.out, QString::fromUtf8(git.out));
+        auto states = [&](const QString &sha) {
+            return s->annotations.states(s->dag->find(*Oid::fromHex(sha)));
+        };
+        QVERIFY(states(base) & CommitState::UnderTest);
+        QVERIFY(states(a2) & CommitState::Bad);
+        QVERIFY(states(t1) & CommitState::Good);
+    }
+
+    // A repository that cannot be opened replaces the one shown: nothing of it remains.
+    void aFailedOpenForgetsTheOldRepository() {
+        TestRepo repo;
+        repo.commit(QStringLiteral("a"));
+        QTemporaryDir elsewhere;
+        git::BisectWorkspace ws;
+        QSignalSpy changed(&ws, &git::BisectWorkspace::snapshotChanged);
+        QSignalSpy failed(&ws, &git::BisectWorkspace::failed);
+        ws.open(repo.path());
+        QTRY_COMPARE_WITH_TIMEOUT(changed.count(), 1, 30000);
+        QVERIFY(ws.snapshot());
+        ws.open(elsewhere.path());
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30000);
+        QVERIFY(!ws.snapshot());
+        QVERIFY(!ws.isBusy());
+    }
+
     void reportsErrors() {
         QTemporaryDir dir;
         git::BisectWorkspace ws;

@@ -136,6 +136,30 @@ private slots:
         QCOMPARE(refsAndNext(), withoutThem);
     }
 
+    // A start given as 'HEAD': HEAD has moved since (git checked commits out), and
+    // still the bad commit stays where the bisect began.
+    void clearMarksKeepsAStartedFromHeadRange() {
+        TestRepo repo;
+        QStringList sha;
+        for (int i = 0; i < 12; ++i)
+            sha << repo.commit(QStringLiteral("c%1").arg(i));
+        repo.git(
+            {QStringLiteral("bisect"), QStringLiteral("start"), QStringLiteral("HEAD"), sha[0]});
+        repo.git({QStringLiteral("bisect"), QStringLiteral("good"), sha[3]});
+        repo.git({QStringLiteral("bisect"), QStringLiteral("skip"), sha[7]});
+        QVERIFY(repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("HEAD")}) != sha[11]);
+        auto opened = git::Repository::open(repo.path());
+        QVERIFY(opened.ok());
+        git::GitBisect bisect(*opened);
+        const git::CommandOutput o = bisect.clearMarks(*Oid::fromHex(sha[7]));
+        QCOMPARE(o.exitCode, 0);
+        QCOMPARE(repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("refs/bisect/bad")}),
+                 sha[11]);
+        QCOMPARE(
+            repo.gitOut({QStringLiteral("for-each-ref"), QStringLiteral("refs/bisect/skip-*")}),
+            QString());
+    }
+
     void markWithoutABisect() {
         TestRepo repo;
         const QString sha = repo.commit(QStringLiteral("a"));
