@@ -7,16 +7,6 @@
 namespace bw::git {
 
 namespace {
-using DiffPtr = std::unique_ptr<git_diff, Deleter<git_diff, git_diff_free>>;
-using PatchPtr = std::unique_ptr<git_patch, Deleter<git_patch, git_patch_free>>;
-
-struct Buf {
-    git_buf buf = GIT_BUF_INIT;
-    ~Buf() { git_buf_dispose(&buf); }
-    [[nodiscard]] QByteArrayView view() const {
-        return QByteArrayView(buf.ptr, static_cast<qsizetype>(buf.size));
-    }
-};
 
 char statusLetter(git_delta_t status) {
     switch (status) {
@@ -334,7 +324,7 @@ Result<CommitDetails> loadCommitDetails(const Repository &repo, const Oid &oid,
         if (!p)
             continue;
 
-        Buf text;
+        GitBuf text;
         if (int rc = git_patch_to_buf(&text.buf, p.get()); rc < 0)
             return lastError(QStringLiteral("cannot print the patch of %1").arg(oid.toString()),
                              rc);

@@ -8,16 +8,6 @@
 
 namespace bw::git {
 
-namespace {
-using DiffPtr = std::unique_ptr<git_diff, Deleter<git_diff, git_diff_free>>;
-using DiffStatsPtr = std::unique_ptr<git_diff_stats, Deleter<git_diff_stats, git_diff_stats_free>>;
-
-struct Buf {
-    git_buf buf = GIT_BUF_INIT;
-    ~Buf() { git_buf_dispose(&buf); }
-};
-} // namespace
-
 QString gitDefaultDate(qint64 time, int offsetMinutes) {
     const QDateTime local = QDateTime::fromSecsSinceEpoch(time, QTimeZone(offsetMinutes * 60));
     static const char *const days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -72,7 +62,7 @@ Result<QString> diffTreeSummary(const Repository &repo, const Oid &commit) {
     if (int rc = git_diff_get_stats(out(stats), diff.get()); rc < 0)
         return lastError(QStringLiteral("cannot compute the diffstat of %1").arg(commit.toString()),
                          rc);
-    Buf statText;
+    GitBuf statText;
     if (int rc = git_diff_stats_to_buf(&statText.buf, stats.get(),
                                        static_cast<git_diff_stats_format_t>(
                                            GIT_DIFF_STATS_FULL | GIT_DIFF_STATS_INCLUDE_SUMMARY),
@@ -87,7 +77,7 @@ Result<QString> diffTreeSummary(const Repository &repo, const Oid &commit) {
         text += QStringLiteral("Merge:");
         for (unsigned i = 0; i < parents; ++i) {
             CommitPtr parent;
-            Buf shortId;
+            GitBuf shortId;
             int rc = git_commit_parent(out(parent), c.get(), i);
             if (rc >= 0)
                 rc =
@@ -95,8 +85,7 @@ Result<QString> diffTreeSummary(const Repository &repo, const Oid &commit) {
             if (rc < 0)
                 return lastError(
                     QStringLiteral("cannot read a parent of %1").arg(commit.toString()), rc);
-            text += u' ' +
-                    QString::fromLatin1(shortId.buf.ptr, static_cast<qsizetype>(shortId.buf.size));
+            text += u' ' + QString::fromLatin1(shortId.view());
         }
         text += u'\n';
     }
@@ -112,7 +101,7 @@ Result<QString> diffTreeSummary(const Repository &repo, const Oid &commit) {
         text += QStringLiteral("    ") + line + u'\n';
     text += u'\n';
     if (git_diff_num_deltas(diff.get()) > 0) // an unchanged merge shows no diffstat
-        text += QString::fromUtf8(statText.buf.ptr, static_cast<qsizetype>(statText.buf.size));
+        text += QString::fromUtf8(statText.view());
     return text;
 }
 

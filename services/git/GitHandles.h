@@ -8,6 +8,8 @@
 
 #include <git2.h>
 
+#include <QByteArrayView>
+
 #include <memory>
 
 namespace bw::git {
@@ -26,9 +28,24 @@ using ReferencePtr = std::unique_ptr<git_reference, Deleter<git_reference, git_r
 using RevwalkPtr = std::unique_ptr<git_revwalk, Deleter<git_revwalk, git_revwalk_free>>;
 using TreePtr = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
 using OdbPtr = std::unique_ptr<git_odb, Deleter<git_odb, git_odb_free>>;
+using DiffPtr = std::unique_ptr<git_diff, Deleter<git_diff, git_diff_free>>;
+using DiffStatsPtr = std::unique_ptr<git_diff_stats, Deleter<git_diff_stats, git_diff_stats_free>>;
+using PatchPtr = std::unique_ptr<git_patch, Deleter<git_patch, git_patch_free>>;
 using ReferenceIteratorPtr =
     std::unique_ptr<git_reference_iterator,
                     Deleter<git_reference_iterator, git_reference_iterator_free>>;
+
+// A libgit2 output buffer, disposed of with its owner.
+struct GitBuf {
+    git_buf buf = GIT_BUF_INIT;
+    GitBuf() = default;
+    GitBuf(const GitBuf &) = delete;
+    GitBuf &operator=(const GitBuf &) = delete;
+    ~GitBuf() { git_buf_dispose(&buf); }
+    [[nodiscard]] QByteArrayView view() const {
+        return QByteArrayView(buf.ptr, static_cast<qsizetype>(buf.size));
+    }
+};
 
 // Keeps libgit2 initialised while alive (git_libgit2_init is reference counted).
 class LibGit2 {

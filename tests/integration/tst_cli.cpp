@@ -33,12 +33,6 @@ QMap<QString, QByteArray> bisectState(const TestRepo &repo) {
     return state;
 }
 
-void writeFile(const TestRepo &repo, const QString &name, const QByteArray &content) {
-    QFile f(repo.path() + u'/' + name);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(content);
-}
-
 } // namespace
 
 class TestCli : public QObject {
@@ -127,8 +121,8 @@ private slots:
     void firstBadReportWithChanges() {
         TestRepo repo;
         for (int i = 0; i < 6; ++i) {
-            writeFile(repo, QStringLiteral("file%1.txt").arg(i % 2),
-                      QByteArray("line\n").repeated(i + 1));
+            QVERIFY(repo.writeFile(QStringLiteral("file%1.txt").arg(i % 2),
+                                   QByteArray("line\n").repeated(i + 1)));
             repo.git({QStringLiteral("add"), QStringLiteral(".")});
             repo.tick(60);
             repo.git({QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"),

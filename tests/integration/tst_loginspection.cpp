@@ -45,11 +45,6 @@ QString lastBlock(const QString &out) {
     return {};
 }
 
-bool writeFile(const QString &path, const QByteArray &content) {
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(content) == content.size();
-}
-
 int commitIndex(const Generated &g, const QString &sha) {
     return static_cast<int>(std::find(g.sha.begin(), g.sha.end(), sha) - g.sha.begin());
 }

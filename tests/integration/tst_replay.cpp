@@ -14,15 +14,7 @@
 
 using namespace bw::test;
 
-namespace {
-
-void writeFile(const QString &path, const QByteArray &content) {
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(content);
-}
-
-} // namespace
+namespace {} // namespace
 
 class TestReplay : public QObject {
     Q_OBJECT
@@ -33,7 +25,7 @@ class TestReplay : public QObject {
     void compareReplays(TestRepo &repo, const QByteArray &log, const QString &context,
                         bool fromClean) {
         const QString file = repo.path() + QStringLiteral("/.git/test.log");
-        writeFile(file, log);
+        QVERIFY(writeFile(file, log));
         if (fromClean)
             repo.git({QStringLiteral("bisect"), QStringLiteral("reset")});
         const RunResult git = repo.git({QStringLiteral("bisect"), QStringLiteral("replay"), file});
@@ -61,7 +53,7 @@ class TestReplay : public QObject {
 
         // The log we wrote, replayed by git, gives the same state again.
         const QByteArray ourLog = repo.git({QStringLiteral("bisect"), QStringLiteral("log")}).out;
-        writeFile(file, ourLog);
+        QVERIFY(writeFile(file, ourLog));
         repo.git({QStringLiteral("bisect"), QStringLiteral("reset")});
         repo.git({QStringLiteral("bisect"), QStringLiteral("replay"), file});
         QCOMPARE(bisectSnapshot(repo), gitState);
@@ -207,7 +199,7 @@ private slots:
                   QStringLiteral("c0")});
         const auto before = bisectSnapshot(repo);
         const QString file = repo.path() + QStringLiteral("/bad.log");
-        writeFile(file, log);
+        QVERIFY(writeFile(file, log));
         const RunResult r = repo.workbench({QStringLiteral("replay"), file});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(message), r.err.constData());

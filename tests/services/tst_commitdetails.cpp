@@ -36,11 +36,6 @@ QStringList describe(const std::vector<Change> &changes) {
     return out;
 }
 
-bool writeFile(const TestRepo &repo, const QString &name, const QByteArray &content) {
-    QFile f(repo.path() + u'/' + name);
-    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(content) == content.size();
-}
-
 QString commitAll(TestRepo &repo, const QString &message) {
     repo.tick(60);
     if (repo.git({QStringLiteral("add"), QStringLiteral("-A")}).exitCode != 0)
@@ -188,12 +183,12 @@ private slots:
     void initTestCase() {
         QVERIFY(m_repo.isValid());
         TestRepo &r = m_repo;
-        QVERIFY(writeFile(r, QStringLiteral("a.txt"), lines(QStringLiteral("a"), 10)));
-        QVERIFY(writeFile(r, QStringLiteral("b.txt"), "bee\n"));
-        QVERIFY(writeFile(r, QStringLiteral("c.txt"), lines(QStringLiteral("c"), 20)));
-        QVERIFY(writeFile(r, QStringLiteral("bin.dat"), QByteArray("\x00\x01\x02zz\x00", 6)));
-        QVERIFY(writeFile(r, QStringLiteral("f.txt"), "x\ny\n"));
-        QVERIFY(writeFile(r, QStringLiteral("noeol.txt"), "no newline"));
+        QVERIFY(r.writeFile(QStringLiteral("a.txt"), lines(QStringLiteral("a"), 10)));
+        QVERIFY(r.writeFile(QStringLiteral("b.txt"), "bee\n"));
+        QVERIFY(r.writeFile(QStringLiteral("c.txt"), lines(QStringLiteral("c"), 20)));
+        QVERIFY(r.writeFile(QStringLiteral("bin.dat"), QByteArray("\x00\x01\x02zz\x00", 6)));
+        QVERIFY(r.writeFile(QStringLiteral("f.txt"), "x\ny\n"));
+        QVERIFY(r.writeFile(QStringLiteral("noeol.txt"), "no newline"));
         m_root = commitAll(r, QStringLiteral("Root commit\n\nWith a body."));
         QVERIFY(!m_root.isEmpty());
         QCOMPARE(r.git({QStringLiteral("tag"), QStringLiteral("root")}).exitCode, 0);
@@ -201,17 +196,17 @@ private slots:
         QByteArray a = lines(QStringLiteral("a"), 10);
         a.replace("a line 3\n", "a line three\n");
         a += "appended 1\nappended 2\n";
-        QVERIFY(writeFile(r, QStringLiteral("a.txt"), a));
+        QVERIFY(r.writeFile(QStringLiteral("a.txt"), a));
         QVERIFY(QFile::remove(r.path() + QStringLiteral("/b.txt")));
         QByteArray c = lines(QStringLiteral("c"), 20);
         c.replace("c line 20\n", "c line twenty\n");
         QVERIFY(QFile::remove(r.path() + QStringLiteral("/c.txt")));
-        QVERIFY(writeFile(r, QStringLiteral("d.txt"), c));
-        QVERIFY(writeFile(r, QStringLiteral("e.txt"), "+line one ünïcode\nline two\n"));
-        QVERIFY(writeFile(r, QStringLiteral("bin.dat"), QByteArray("\x00\x01\x03zz\x00\x07", 7)));
+        QVERIFY(r.writeFile(QStringLiteral("d.txt"), c));
+        QVERIFY(r.writeFile(QStringLiteral("e.txt"), "+line one ünïcode\nline two\n"));
+        QVERIFY(r.writeFile(QStringLiteral("bin.dat"), QByteArray("\x00\x01\x03zz\x00\x07", 7)));
         QVERIFY(QFile::remove(r.path() + QStringLiteral("/f.txt")));
         QVERIFY(QFile::link(QStringLiteral("target"), r.path() + QStringLiteral("/f.txt")));
-        QVERIFY(writeFile(r, QStringLiteral("noeol.txt"), "no newline\nnow with one\n"));
+        QVERIFY(r.writeFile(QStringLiteral("noeol.txt"), "no newline\nnow with one\n"));
         m_second = commitAll(r, QStringLiteral("Change everything"));
         QVERIFY(!m_second.isEmpty());
         QCOMPARE(r.git({QStringLiteral("tag"), QStringLiteral("-a"), QStringLiteral("v2"),
@@ -224,19 +219,19 @@ private slots:
                         QStringLiteral("side")})
                      .exitCode,
                  0);
-        QVERIFY(writeFile(r, QStringLiteral("s.txt"), lines(QStringLiteral("side"), 4)));
+        QVERIFY(r.writeFile(QStringLiteral("s.txt"), lines(QStringLiteral("side"), 4)));
         m_sideTip = commitAll(r, QStringLiteral("Side work"));
         QCOMPARE(r.git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("main")})
                      .exitCode,
                  0);
         a.replace("a line 1\n", "a line one\n");
-        QVERIFY(writeFile(r, QStringLiteral("a.txt"), a));
+        QVERIFY(r.writeFile(QStringLiteral("a.txt"), a));
         QVERIFY(!commitAll(r, QStringLiteral("Main work")).isEmpty());
         m_merge = r.merge(QStringLiteral("merged"), QStringLiteral("side"));
         QVERIFY(!m_merge.isEmpty());
 
-        QVERIFY(writeFile(r, QStringLiteral("big.txt"), lines(QStringLiteral("big"), 2000)));
-        QVERIFY(writeFile(r, QStringLiteral("z.txt"), lines(QStringLiteral("z"), 50)));
+        QVERIFY(r.writeFile(QStringLiteral("big.txt"), lines(QStringLiteral("big"), 2000)));
+        QVERIFY(r.writeFile(QStringLiteral("z.txt"), lines(QStringLiteral("z"), 50)));
         m_big = commitAll(r, QStringLiteral("Big"));
         QVERIFY(!m_big.isEmpty());
     }

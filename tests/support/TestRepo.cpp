@@ -85,6 +85,15 @@ bool TestRepo::fastImport(const QByteArray &stream) {
     return git({QStringLiteral("fast-import"), QStringLiteral("--quiet")}, stream).exitCode == 0;
 }
 
+bool writeFile(const QString &path, const QByteArray &content) {
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(content) == content.size();
+}
+
+bool TestRepo::writeFile(const QString &name, const QByteArray &content) const {
+    return test::writeFile(m_dir.path() + u'/' + name, content);
+}
+
 QMap<QString, QString> bisectSnapshot(const TestRepo &repo) {
     QMap<QString, QString> s;
     s.insert(QStringLiteral("refs"),

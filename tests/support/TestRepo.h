@@ -17,6 +17,9 @@ struct RunResult {
 
 class TestRepo;
 
+// Writes `content` to `path` (replacing it); false when it could not be written whole.
+bool writeFile(const QString &path, const QByteArray &content);
+
 // The bisect state as git sees it, to compare two ways of reaching it: the refs under
 // refs/bisect/, HEAD, and every BISECT_* file with its content.
 QMap<QString, QString> bisectSnapshot(const TestRepo &repo);
@@ -49,6 +52,9 @@ public:
     // Spec-style helpers: an empty commit tagged `name`, and a --no-ff merge.
     QString commit(const QString &name);
     QString merge(const QString &name, const QString &other);
+
+    // writeFile() for a file of the work tree.
+    bool writeFile(const QString &name, const QByteArray &content) const;
 
     // Feeds a fast-import stream (much faster than one process per commit).
     bool fastImport(const QByteArray &stream);

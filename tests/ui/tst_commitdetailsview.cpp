@@ -23,11 +23,6 @@ using namespace bw::test;
 
 namespace {
 
-bool writeFile(const TestRepo &repo, const QString &name, const QByteArray &content) {
-    QFile f(repo.path() + u'/' + name);
-    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(content) == content.size();
-}
-
 QString commitAll(TestRepo &repo, const QStringList &extra) {
     repo.tick(3600);
     if (repo.git({QStringLiteral("add"), QStringLiteral("-A")}).exitCode != 0)
@@ -80,15 +75,15 @@ class TestCommitDetailsView : public QObject {
 private slots:
     void initTestCase() {
         QVERIFY(m_repo.isValid());
-        QVERIFY(writeFile(m_repo, QStringLiteral("a.txt"), lines(QStringLiteral("a"), 6)));
+        QVERIFY(m_repo.writeFile(QStringLiteral("a.txt"), lines(QStringLiteral("a"), 6)));
         const QString first =
             commitAll(m_repo, {QStringLiteral("-m"), QStringLiteral("First subject")});
         QVERIFY(!first.isEmpty());
         QByteArray a = lines(QStringLiteral("a"), 6);
         a.replace("a line 4\n", "a line 4\nbrand new line\n");
-        QVERIFY(writeFile(m_repo, QStringLiteral("a.txt"), a));
-        QVERIFY(writeFile(m_repo, QStringLiteral("b.txt"), lines(QStringLiteral("b"), 300)));
-        QVERIFY(writeFile(m_repo, QStringLiteral("z.txt"), lines(QStringLiteral("z"), 3)));
+        QVERIFY(m_repo.writeFile(QStringLiteral("a.txt"), a));
+        QVERIFY(m_repo.writeFile(QStringLiteral("b.txt"), lines(QStringLiteral("b"), 300)));
+        QVERIFY(m_repo.writeFile(QStringLiteral("z.txt"), lines(QStringLiteral("z"), 3)));
         const QString second =
             commitAll(m_repo, {QStringLiteral("--author=Ada Lovelace <ada@example.com>"),
                                QStringLiteral("-m"), QStringLiteral("Second subject"),

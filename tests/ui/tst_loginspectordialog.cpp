@@ -17,14 +17,7 @@
 using namespace bw;
 using namespace bw::test;
 
-namespace {
-
-bool writeFile(const QString &path, const QByteArray &content) {
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(content) == content.size();
-}
-
-} // namespace
+namespace {} // namespace
 
 class TestLogInspectorDialog : public QObject {
     Q_OBJECT
