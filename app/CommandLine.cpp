@@ -1,5 +1,6 @@
 #include "app/CommandLine.h"
 
+#include "app/HeadlessRun.h"
 #include "services/git/GitBisect.h"
 #include "services/git/Repository.h"
 
@@ -99,6 +100,10 @@ int runCommand(const QString &command, const QStringList &arguments) {
         return next(arguments);
     if (command == u"replay")
         return replay(arguments);
+    if (command == u"run")
+        return runRecipe(arguments);
+    if (command == u"script")
+        return runScript(arguments);
     return fail(QStringLiteral("unknown command '%1' (see --help)").arg(command));
 }
 

@@ -30,7 +30,11 @@ void addGuiOptions(QCommandLineParser &parser) {
         "Commands (run without a window):\n"
         "  next [--repo DIR]            print what `git bisect next` would print for the bisect\n"
         "                               in DIR, and change nothing\n"
-        "  replay [--repo DIR] LOGFILE  apply a `git bisect log` to DIR's bisect state\n\n"
+        "  replay [--repo DIR] LOGFILE  apply a `git bisect log` to DIR's bisect state\n"
+        "  run --recipe FILE --bad REV --good REV [--session DIR]\n"
+        "                               bisect automatically with a recipe, no window\n"
+        "  script --bad REV --good REV -- CMD [ARG…]\n"
+        "                               `git bisect run` semantics with our engine and logs\n\n"
         "Run `bisect-workbench COMMAND --help` for a command's options.\n"
         "Without a command, the workbench window opens."));
     parser.addHelpOption();

@@ -13,6 +13,8 @@ packages=(
   libgit2-dev libvirt-dev libssh-dev libtomlplusplus-dev
   # running the GUI headless (demo under Xvfb, screenshots)
   xvfb xauth fonts-dejavu-core
+  # the `nix` build stage's tests (an offline flake build; no daemon needed as root)
+  nix-bin
 )
 
 missing=()

@@ -76,6 +76,8 @@ Result<BisectEvaluation> GitBisect::evaluate(const BisectFilesState &state,
     std::vector<Oid> tips{*state.bad};
     tips.insert(tips.end(), state.goods.begin(), state.goods.end());
     BisectEvaluation ev;
+    if (!reuse)
+        reuse = m_dag;
     if (reuse && std::all_of(tips.begin(), tips.end(),
                              [&](const Oid &o) { return reuse->find(o) != CommitDag::None; })) {
         ev.dag = std::move(reuse);
@@ -85,6 +87,7 @@ Result<BisectEvaluation> GitBisect::evaluate(const BisectFilesState &state,
             return dag.error();
         ev.dag = std::make_shared<const CommitDag>(std::move(dag).value());
     }
+    m_dag = ev.dag;
     ev.terms = state.terms;
     ev.query.bad = ev.dag->find(*state.bad);
     for (const Oid &g : state.goods)
@@ -375,7 +378,25 @@ CommandOutput GitBisect::clearMarks(const Oid &commit) {
     return o;
 }
 
+Result<BisectEvaluation> GitBisect::evaluateCurrent() {
+    GitBisectFiles files(m_repo);
+    auto state = files.read();
+    if (!state)
+        return state.error();
+    if (!state->inProgress)
+        return Error{QStringLiteral("no bisect is in progress")};
+    return evaluate(*state);
+}
+
+CommandOutput GitBisect::start(const QStringList &args) {
+    return replayLog(startLogLine(args), true);
+}
+
 CommandOutput GitBisect::replay(const QString &logText) {
+    return replayLog(logText, false);
+}
+
+CommandOutput GitBisect::replayLog(const QString &logText, bool asStart) {
 
     auto entries = parseBisectLog(logText);
     if (!entries)
@@ -478,7 +499,7 @@ CommandOutput GitBisect::replay(const QString &logText) {
         return failWith(s.error().message());
     // The reset that replay begins with says so when there was nothing to reset.
     QString startOutput =
-        current->inProgress ? QString() : QStringLiteral("We are not bisecting.\n");
+        current->inProgress || asStart ? QString() : QStringLiteral("We are not bisecting.\n");
     for (const Planned &p : plan) {
         if (!p.isStart) {
             if (Status s = files.mark(p.kind, p.oid, m_repo.subject(p.oid), p.terms, p.rev); !s)
@@ -523,6 +544,8 @@ CommandOutput GitBisect::replay(const QString &logText) {
             // git's replay runs start's own selection, which prints too. When that
             // already finds the first bad commit, git stops the replay there, exit 1.
             CommandOutput first = selectAndApply(files, true);
+            if (asStart)
+                return first;
             first.out.prepend(startOutput);
             // git's replay goes on only after a plain "Bisecting: N revisions left"; a
             // merge base to test, a first bad commit or a refusal ends it, exit 1.

@@ -58,6 +58,14 @@ public:
     // (checking the chosen commit out, or moving BISECT_HEAD in --no-checkout mode).
     [[nodiscard]] CommandOutput replay(const QString &logText);
 
+    // `git bisect start ARGS…` (options, then the bad and the good revisions, as git
+    // takes them): resets any bisect in progress, records the start like git, and
+    // selects (prints "Bisecting: …", or the first bad commit when the range is one).
+    [[nodiscard]] CommandOutput start(const QStringList &args);
+
+    // The evaluation of the state on disk now, reusing the DAG of the last evaluation.
+    [[nodiscard]] Result<BisectEvaluation> evaluateCurrent();
+
     // Evaluates an on-disk state; an Error for a broken state (unknown commit, …).
     // `reuse` is a DAG loaded before: kept when it holds every marked commit (extra
     // commits never change git's answer), so the graph need not be laid out again.
@@ -71,8 +79,12 @@ private:
     // git's bisect_next: select, then record it (checkout or BISECT_HEAD, expected rev,
     // ancestors-ok marker, the log's closing lines).
     CommandOutput selectAndApply(GitBisectFiles &files, bool checkout);
+    CommandOutput replayLog(const QString &logText, bool asStart);
 
     Repository &m_repo;
+    // The DAG of the last evaluation: marks only ever name commits inside it, so one
+    // bisect loads its history once, however many steps it takes.
+    std::shared_ptr<const CommitDag> m_dag;
 };
 
 } // namespace bw::git

@@ -1,0 +1,637 @@
+#include "services/pipeline/Orchestrator.h"
+
+#include "models/BisectLog.h"
+#include "services/ServicesLogging.h"
+#include "services/git/GitBisect.h"
+#include "services/git/GitBisectFiles.h"
+#include "services/git/Repository.h"
+#include "services/pipeline/SessionDirectory.h"
+#include "services/pipeline/StepRunner.h"
+#include "services/process/CancelToken.h"
+#include "services/recipe/RecipeLoader.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QPointer>
+#include <QtConcurrent>
+
+namespace bw::pipeline {
+
+namespace {
+
+// Forwards a step's progress from its worker thread to the orchestrator's thread. The
+// orchestrator outlives every worker (its destructor cancels and waits), so posting to
+// it is safe; events still queued when it goes are dropped by Qt.
+class Forwarder final : public StepObserver {
+public:
+    Forwarder(Orchestrator *target, int number)
+        : m_target(target)
+        , m_number(number) {}
+    void stageStarted(StageKind stage) override {
+        QMetaObject::invokeMethod(
+            m_target, [t = m_target, n = m_number, stage] { emit t->stageStarted(n, stage); },
+            Qt::QueuedConnection);
+    }
+    void stageFinished(const StageResult &r) override {
+        QMetaObject::invokeMethod(
+            m_target, [t = m_target, n = m_number, r] { emit t->stageFinished(n, r); },
+            Qt::QueuedConnection);
+    }
+    void output(LogKind log, const QByteArray &chunk) override {
+        QMetaObject::invokeMethod(
+            m_target, [t = m_target, n = m_number, log, chunk] { emit t->output(n, log, chunk); },
+            Qt::QueuedConnection);
+    }
+
+private:
+    Orchestrator *m_target;
+    int m_number;
+};
+
+QString defaultSessionDir(const QString &repository) {
+    QString state = qEnvironmentVariable("XDG_STATE_HOME");
+    if (state.isEmpty())
+        state = QDir::homePath() + QStringLiteral("/.local/state");
+    const QString name = QFileInfo(repository).fileName();
+    return QStringLiteral("%1/bisect-workbench/sessions/%2-%3")
+        .arg(state, name.isEmpty() ? QStringLiteral("repo") : name,
+             QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+}
+
+QString kindWord(const Terms &t, MarkKind k) {
+    return t.termFor(k);
+}
+
+// The command as `git bisect run` shows it: sq_quote_argv, each word with a space first.
+QString gitQuoted(const CommandSpec &command) {
+    return command.form == CommandSpec::Form::Argv ? shellQuoteArgs(command.argv)
+                                                   : shellQuoteArgs({command.shell});
+}
+
+} // namespace
+
+Orchestrator::Orchestrator(QObject *parent)
+    : QObject(parent) {
+    m_pool.setMaxThreadCount(1);
+    connect(&m_watcher, &QFutureWatcher<StepRecord>::finished, this,
+            [this] { stepDone(m_watcher.result()); });
+}
+
+Orchestrator::~Orchestrator() {
+    if (m_cancel)
+        m_cancel->cancel();
+    m_pool.waitForDone();
+}
+
+int Orchestrator::exitCodeFor(Ending ending) {
+    switch (ending) {
+    case Ending::Found:
+        return 0;
+    case Ending::OnlySkipped:
+        return 2;
+    default:
+        return 1;
+    }
+}
+
+QString Orchestrator::sessionDir() const {
+    return m_session ? m_session->path() : QString();
+}
+
+QString Orchestrator::subjectOf(const Oid &commit) const {
+    return m_repo ? m_repo->subject(commit) : QString();
+}
+
+Status Orchestrator::start(const SessionOptions &options) {
+    if (m_state == State::Running)
+        return Error{QStringLiteral("a session is already running")};
+    m_options = options;
+    auto repo = git::Repository::open(options.repositoryPath);
+    if (!repo)
+        return repo.error();
+    m_repo = std::make_unique<git::Repository>(std::move(repo).value());
+    if (m_repo->isBare())
+        return Error{QStringLiteral("%1 is a bare repository: the steps need a work tree to check "
+                                    "commits out from")
+                         .arg(options.repositoryPath)};
+    const QString workTree = QDir(m_repo->workDir()).absolutePath();
+    m_bisect = std::make_unique<git::GitBisect>(*m_repo);
+
+    QString dir = options.sessionDir.isEmpty() ? defaultSessionDir(workTree) : options.sessionDir;
+    auto session = SessionDirectory::open(dir);
+    if (!session)
+        return session.error();
+    m_session = std::make_unique<SessionDirectory>(std::move(session).value());
+
+    Recipe &recipe = m_options.recipe;
+    if (Status s = StepRunner::supports(recipe); !s)
+        return s;
+    m_terms = Terms{recipe.bisect.termNew, recipe.bisect.termOld};
+
+    SessionInfo info;
+    const bool resuming = m_session->hasSession();
+    if (resuming) {
+        auto old = m_session->readInfo();
+        if (!old)
+            return old.error();
+        info = *old;
+        if (info.status == u"finished")
+            return Error{QStringLiteral("the session in %1 is finished (%2); give a new --session "
+                                        "directory to start another")
+                             .arg(m_session->path(), info.message)};
+        if (QFileInfo(info.repository).canonicalFilePath() !=
+            QFileInfo(workTree).canonicalFilePath())
+            return Error{QStringLiteral("the session in %1 belongs to %2, not to %3")
+                             .arg(m_session->path(), info.repository, workTree)};
+        git::GitBisectFiles files(*m_repo);
+        auto state = files.read();
+        if (!state)
+            return state.error();
+        if (!state->inProgress)
+            return Error{QStringLiteral("the session in %1 is unfinished, but %2 has no bisect in "
+                                        "progress any more (was `git bisect reset` run?)")
+                             .arg(m_session->path(), workTree)};
+        m_terms = state->terms;
+        auto journal = m_session->readJournal();
+        if (!journal)
+            return journal.error();
+        for (const JournalEntry &e : *journal) {
+            m_steps.push_back(e.step);
+            m_lastNumber = std::max(m_lastNumber, e.step.number);
+        }
+        if (Status s = reconcileJournal(); !s)
+            return s;
+        emit progress(QStringLiteral("Resuming the session in %1 after step %2\n")
+                          .arg(m_session->path())
+                          .arg(m_lastNumber));
+    } else {
+        if (options.bad.isEmpty() || options.goods.isEmpty())
+            return Error{QStringLiteral("a %1 and at least one %2 revision are needed")
+                             .arg(m_terms.bad, m_terms.good)};
+        std::vector<Oid> endpoints;
+        for (const QString &rev : QStringList{options.bad} + options.goods) {
+            auto oid = m_repo->resolveCommit(rev);
+            if (!oid)
+                return Error{
+                    QStringLiteral("'%1' is not a commit of %2 (%3)")
+                        .arg(rev, workTree, rev == options.bad ? m_terms.bad : m_terms.good),
+                    1, oid.error().message()};
+            endpoints.push_back(*oid);
+        }
+        QStringList args;
+        if (recipe.checkout != CheckoutMode::InPlace)
+            args << QStringLiteral("--no-checkout");
+        if (recipe.bisect.firstParent || options.firstParent)
+            args << QStringLiteral("--first-parent");
+        if (!m_terms.isDefault())
+            args << QStringLiteral("--term-new=%1").arg(m_terms.bad)
+                 << QStringLiteral("--term-old=%1").arg(m_terms.good);
+        args << options.bad << options.goods;
+        const git::CommandOutput out = m_bisect->start(args);
+        if (out.exitCode != 0 || !m_bisect->evaluateCurrent()) {
+            QString why = (out.err + out.out).trimmed();
+            git::GitBisectFiles files(*m_repo);
+            (void)files.reset(); // like git: a start whose selection fails leaves no bisect
+            return Error{why.isEmpty() ? QStringLiteral("git bisect start failed") : why};
+        }
+        if (recipe.bisect.checkEndpoints)
+            for (std::size_t i = 0; i < endpoints.size(); ++i)
+                m_endpointQueue.emplace_back(endpoints[i], i == 0 ? MarkKind::Bad : MarkKind::Good);
+        info.repository = workTree;
+        info.recipeFile = m_session->recipePath();
+        info.startArgs = args;
+        info.worktree =
+            recipe.checkout == CheckoutMode::Worktree ? m_session->worktreePath() : workTree;
+        info.createdMs = QDateTime::currentMSecsSinceEpoch();
+        if (Status s = m_session->writeRecipe(recipe::RecipeLoader::toToml(recipe)); !s)
+            return s;
+        emit progress(out.out + out.err);
+    }
+    info.status = QStringLiteral("running");
+    info.message.clear();
+    if (Status s = m_session->writeInfo(info); !s)
+        return s;
+
+    StepContext context;
+    context.recipe = recipe;
+    context.repositoryPath = workTree;
+    context.sessionDir = m_session->path();
+    context.worktreePath = m_session->worktreePath();
+    // One worktree name per session directory, stable across resumes.
+    context.worktreeName = QStringLiteral("bisect-workbench-") +
+                           QString::fromLatin1(QCryptographicHash::hash(m_session->path().toUtf8(),
+                                                                        QCryptographicHash::Sha1)
+                                                   .toHex()
+                                                   .left(10));
+    m_runner = std::make_shared<StepRunner>(context);
+    m_startedMs = QDateTime::currentMSecsSinceEpoch();
+    m_state = State::Running;
+    QMetaObject::invokeMethod(this, &Orchestrator::scheduleNext, Qt::QueuedConnection);
+    return okStatus();
+}
+
+Status Orchestrator::reconcileJournal() {
+    // The journal is written before git's state: a verdict journaled but missing from
+    // BISECT_LOG (a crash in between) is applied now, so none is lost or doubled.
+    git::GitBisectFiles files(*m_repo);
+    auto state = files.read();
+    if (!state)
+        return state.error();
+    auto entries = m_session->readJournal();
+    if (!entries)
+        return entries.error();
+    for (const JournalEntry &e : *entries) {
+        if (!e.mark)
+            continue;
+        const QString line = QStringLiteral("git bisect %1 %2\n")
+                                 .arg(kindWord(m_terms, *e.mark), e.step.commit.toString());
+        if (state->log.contains(line))
+            continue;
+        qCInfo(bwPipeline) << "re-applying journaled verdict of step" << e.step.number;
+        const git::CommandOutput out = m_bisect->mark(*e.mark, e.step.commit);
+        if (out.exitCode != 0 && out.exitCode != 2)
+            return Error{QStringLiteral("cannot re-apply step %1's verdict").arg(e.step.number), 1,
+                         out.err.trimmed()};
+        state = files.read();
+        if (!state)
+            return state.error();
+    }
+    return okStatus();
+}
+
+void Orchestrator::stop() {
+    m_stopRequested = true;
+    if (m_cancel && m_watcher.isRunning()) {
+        m_cancel->cancel();
+        return; // stepDone() finishes
+    }
+    if (m_state == State::Running || m_state == State::Paused)
+        finish(Ending::Stopped, QStringLiteral("stopped"));
+}
+
+void Orchestrator::resume() {
+    if (m_state != State::Paused)
+        return;
+    m_pauseAfterStep = false;
+    m_attempts.clear();
+    m_state = State::Running;
+    writeStatus(QStringLiteral("running"), {});
+    scheduleNext();
+}
+
+void Orchestrator::scheduleNext() {
+    if (m_state != State::Running || m_watcher.isRunning())
+        return;
+    if (m_stopRequested) {
+        finish(Ending::Stopped, QStringLiteral("stopped"));
+        return;
+    }
+    if (m_pauseAfterStep) {
+        pause(QStringLiteral("paused after step %1, as asked").arg(m_lastNumber));
+        return;
+    }
+    if (!m_endpointQueue.empty()) {
+        runStep(m_endpointQueue.front().first, StepPurpose::Endpoint);
+        return;
+    }
+    if (!m_confirmQueue.empty()) {
+        runStep(m_confirmQueue.front().first, StepPurpose::Confirm);
+        return;
+    }
+    auto ev = m_bisect->evaluateCurrent();
+    if (!ev) {
+        finish(Ending::Failed, ev.error().message());
+        return;
+    }
+    const CommitDag &dag = *ev->dag;
+    switch (ev->mergeBase.kind) {
+    case MergeBaseCheck::Kind::MustTest:
+        runStep(dag.oid(ev->mergeBase.base), StepPurpose::Bisect);
+        return;
+    case MergeBaseCheck::Kind::BaseIsBad:
+    case MergeBaseCheck::Kind::NotAncestors:
+        finish(Ending::Failed, m_bisect->format(*ev).err.trimmed());
+        return;
+    case MergeBaseCheck::Kind::AncestorsOk:
+        break;
+    }
+    const BisectOutcome &outcome = *ev->outcome;
+    switch (outcome.kind) {
+    case BisectOutcome::Kind::Next:
+        runStep(dag.oid(outcome.commit), StepPurpose::Bisect);
+        return;
+    case BisectOutcome::Kind::FirstBad: {
+        const Oid culprit = dag.oid(outcome.commit);
+        const int n = m_options.recipe.bisect.confirmCulprit;
+        if (n > 0 && !m_culprit) {
+            m_culprit = culprit;
+            for (int i = 0; i < n; ++i)
+                m_confirmQueue.emplace_back(culprit, MarkKind::Bad);
+            auto info = m_repo->commitInfo(culprit);
+            if (info && !info->parents.empty())
+                for (int i = 0; i < n; ++i)
+                    m_confirmQueue.emplace_back(info->parents.front(), MarkKind::Good);
+            emit progress(QStringLiteral("Confirming %1: %2 re-tests of it and of its parent\n")
+                              .arg(culprit.toString())
+                              .arg(n));
+            scheduleNext();
+            return;
+        }
+        m_culprit = culprit;
+        if (!m_confirmFailures.isEmpty()) {
+            finish(Ending::Failed,
+                   QStringLiteral("%1 is where the bisect ended, but the re-tests disagree: %2")
+                       .arg(culprit.toString(), m_confirmFailures.join(QStringLiteral("; "))));
+            return;
+        }
+        int tested = 0, skipped = 0;
+        for (const StepRecord &s : m_steps)
+            if (s.purpose == StepPurpose::Bisect && s.classification.verdict != Verdict::Retry) {
+                ++tested;
+                skipped += s.classification.verdict == Verdict::Skip;
+            }
+        QString message =
+            m_options.gitRunOutput
+                ? QStringLiteral("bisect found first %1 commit").arg(m_terms.bad)
+                : QStringLiteral("Found %1 after %2 tested commits (%3 skipped) in %4")
+                      .arg(culprit.toString().left(12))
+                      .arg(tested)
+                      .arg(skipped)
+                      .arg(formatDuration(QDateTime::currentMSecsSinceEpoch() - m_startedMs));
+        if (n > 0)
+            message += QStringLiteral(" (confirmed: %1 re-tests of it and its parent agree)")
+                           .arg(m_confirmRuns);
+        finish(Ending::Found, message);
+        return;
+    }
+    case BisectOutcome::Kind::OnlySkipped:
+        finish(Ending::OnlySkipped, QStringLiteral("bisect run cannot continue any more"));
+        return;
+    case BisectOutcome::Kind::BothGoodAndBad:
+        finish(Ending::Failed, m_bisect->format(*ev).out.trimmed());
+        return;
+    }
+}
+
+void Orchestrator::runStep(const Oid &commit, StepPurpose purpose, int attempt) {
+    if (attempt == 1)
+        ++m_lastNumber;
+    const int number = m_lastNumber;
+    m_runningCommit = commit;
+    m_runningPurpose = purpose;
+    m_runningAttempt = attempt;
+    m_cancel = std::make_shared<process::CancelToken>();
+    const QString subject = subjectOf(commit);
+    const QString logDir = m_session->stepLogDir(number, attempt);
+    emit stepStarted(number, commit, subject, purpose);
+    if (m_options.gitRunOutput)
+        emit progress(QStringLiteral("running %1\n").arg(gitQuoted(m_options.recipe.test.command)));
+    auto runner = m_runner;
+    auto cancel = m_cancel;
+    m_watcher.setFuture(
+        QtConcurrent::run(&m_pool, [this, runner, cancel, number, commit, subject, logDir] {
+            Forwarder forwarder(this, number);
+            return runner->run(number, commit, subject, logDir, *cancel, &forwarder);
+        }));
+}
+
+Status Orchestrator::record(const StepRecord &step, std::optional<MarkKind> mark) {
+    return m_session->appendStep(step, mark);
+}
+
+void Orchestrator::stepDone(StepRecord step) {
+    step.purpose = m_runningPurpose;
+    step.attempt = m_runningAttempt;
+    m_steps.push_back(step);
+    if (step.cancelled()) {
+        (void)record(step, std::nullopt);
+        emit stepFinished(step);
+        if (m_stopRequested)
+            finish(Ending::Stopped,
+                   QStringLiteral("stopped during step %1; nothing was recorded for it")
+                       .arg(step.number));
+        else
+            scheduleNext();
+        return;
+    }
+    const Classification &c = step.classification;
+    switch (step.purpose) {
+    case StepPurpose::Bisect:
+        if (c.verdict == Verdict::Bad && c.needsGoodCheck && !m_goodCheckDone) {
+            emit stepFinished(step);
+            git::GitBisectFiles files(*m_repo);
+            auto state = files.read();
+            if (!state || state->goods.empty()) {
+                finish(Ending::Aborted, QStringLiteral("unable to verify '%1' on good revision")
+                                            .arg(gitQuoted(m_options.recipe.test.command)));
+                return;
+            }
+            m_awaitingGoodCheck = step;
+            runStep(state->goods.front(), StepPurpose::GoodCheck);
+            return;
+        }
+        applyVerdict(step);
+        return;
+    case StepPurpose::Endpoint:
+        handleEndpoint(step);
+        return;
+    case StepPurpose::Confirm:
+        handleConfirm(step);
+        return;
+    case StepPurpose::GoodCheck:
+        handleGoodCheck(step);
+        return;
+    }
+}
+
+void Orchestrator::applyVerdict(const StepRecord &step) {
+    const Classification &c = step.classification;
+    std::optional<MarkKind> kind;
+    switch (c.verdict) {
+    case Verdict::Good:
+        kind = MarkKind::Good;
+        break;
+    case Verdict::Bad:
+        kind = MarkKind::Bad;
+        break;
+    case Verdict::Skip:
+        kind = MarkKind::Skip;
+        break;
+    case Verdict::Retry:
+        retryOrPause(step);
+        return;
+    case Verdict::Ask:
+        (void)record(step, std::nullopt);
+        emit stepFinished(step);
+        pause(QStringLiteral("step %1 (%2) needs a human: %3")
+                  .arg(step.number)
+                  .arg(step.commit.toString().left(12), c.reason));
+        return;
+    case Verdict::Abort: {
+        (void)record(step, std::nullopt);
+        emit stepFinished(step);
+        QString why = QStringLiteral("step %1 (%2): %3")
+                          .arg(step.number)
+                          .arg(step.commit.toString().left(12), c.reason);
+        if (m_options.gitRunOutput) {
+            const StageResult *s = step.decidingStage();
+            why = QStringLiteral("bisect run failed: exit code %1 from '%2' is < 0 or >= 128")
+                      .arg(s && s->exitCode ? *s->exitCode : 128 + (s ? s->signal : 0))
+                      .arg(gitQuoted(m_options.recipe.test.command));
+        }
+        finish(Ending::Aborted, why);
+        return;
+    }
+    }
+    // The journal first: a crash after it is repaired on resume (reconcileJournal), a
+    // crash before it re-runs the step; either way no verdict is lost or doubled.
+    if (Status s = record(step, kind); !s) {
+        emit stepFinished(step);
+        pause(QStringLiteral("step %1's verdict could not be recorded (%2); nothing was marked")
+                  .arg(step.number)
+                  .arg(s.error().message()));
+        return;
+    }
+    emit stepFinished(step);
+    m_attempts.erase(step.commit);
+    const git::CommandOutput out = m_bisect->mark(*kind, step.commit);
+    if (out.exitCode != 0 && out.exitCode != 2) {
+        finish(Ending::Failed, (out.err + out.out).trimmed());
+        return;
+    }
+    emit progress(out.out + out.err);
+    scheduleNext();
+}
+
+void Orchestrator::retryOrPause(const StepRecord &step) {
+    (void)record(step, std::nullopt);
+    emit stepFinished(step);
+    const int tries = ++m_attempts[step.commit];
+    if (tries <= 2) {
+        emit progress(QStringLiteral("step %1: %2; trying again (%3 of 2)\n")
+                          .arg(step.number)
+                          .arg(step.classification.reason)
+                          .arg(tries));
+        if (m_pauseAfterStep || m_stopRequested) {
+            scheduleNext();
+            return;
+        }
+        runStep(step.commit, step.purpose, step.attempt + 1);
+        return;
+    }
+    pause(QStringLiteral("step %1 (%2) failed 3 times without a verdict: %3")
+              .arg(step.number)
+              .arg(step.commit.toString().left(12), step.classification.reason));
+}
+
+void Orchestrator::handleEndpoint(const StepRecord &step) {
+    const Classification &c = step.classification;
+    if (c.verdict == Verdict::Retry) {
+        retryOrPause(step);
+        return;
+    }
+    (void)record(step, std::nullopt);
+    emit stepFinished(step);
+    const bool isBad = m_endpointQueue.front().second == MarkKind::Bad;
+    const Verdict expected = isBad ? Verdict::Bad : Verdict::Good;
+    const QString which = isBad ? m_terms.bad : m_terms.good;
+    if (c.verdict != expected) {
+        finish(Ending::Failed,
+               QStringLiteral("check_endpoints: the %1 commit %2 was tested %3 (%4), so the test "
+                              "does not tell the two ends apart")
+                   .arg(which, step.commit.toString().left(12), verdictName(c.verdict), c.reason));
+        return;
+    }
+    emit progress(QStringLiteral("Endpoint %1 %2 confirmed: %3\n")
+                      .arg(which, step.commit.toString().left(12), c.reason));
+    m_endpointQueue.erase(m_endpointQueue.begin());
+    scheduleNext();
+}
+
+void Orchestrator::handleConfirm(const StepRecord &step) {
+    const Classification &c = step.classification;
+    if (c.verdict == Verdict::Retry) {
+        retryOrPause(step);
+        return;
+    }
+    (void)record(step, std::nullopt);
+    emit stepFinished(step);
+    const auto [commit, expected] = m_confirmQueue.front();
+    m_confirmQueue.erase(m_confirmQueue.begin());
+    ++m_confirmRuns;
+    const Verdict want = expected == MarkKind::Bad ? Verdict::Bad : Verdict::Good;
+    if (c.verdict != want)
+        m_confirmFailures << QStringLiteral("%1 %2 was %3 (%4)")
+                                 .arg(expected == MarkKind::Bad ? QStringLiteral("the culprit")
+                                                                : QStringLiteral("its parent"),
+                                      commit.toString().left(12), verdictName(c.verdict), c.reason);
+    scheduleNext();
+}
+
+void Orchestrator::handleGoodCheck(const StepRecord &step) {
+    (void)record(step, std::nullopt);
+    emit stepFinished(step);
+    const StepRecord pending = *m_awaitingGoodCheck;
+    m_awaitingGoodCheck.reset();
+    const QString cmd = gitQuoted(m_options.recipe.test.command);
+    const StageResult *test = nullptr;
+    for (const StageResult &s : step.stages)
+        if (s.stage == StageKind::Test)
+            test = &s;
+    const int code = pending.decidingStage()->exitCode.value_or(-1);
+    if (!test || !test->exitCode || *test->exitCode >= 128) {
+        finish(Ending::Aborted, QStringLiteral("unable to verify '%1' on good revision").arg(cmd));
+        return;
+    }
+    if (*test->exitCode == code) {
+        finish(Ending::Aborted, QStringLiteral("bogus exit code %1 for good revision").arg(code));
+        return;
+    }
+    m_goodCheckDone = true;
+    applyVerdict(pending);
+}
+
+void Orchestrator::pause(const QString &why) {
+    m_state = State::Paused;
+    writeStatus(QStringLiteral("paused"), why);
+    emit paused(why);
+}
+
+void Orchestrator::finish(Ending ending, const QString &message) {
+    if (m_state == State::Finished)
+        return;
+    m_state = State::Finished;
+    QString status;
+    switch (ending) {
+    case Ending::Found:
+    case Ending::OnlySkipped:
+        status = QStringLiteral("finished");
+        break;
+    case Ending::Stopped:
+        status = QStringLiteral("stopped");
+        break;
+    case Ending::NeedsHuman:
+        status = QStringLiteral("paused");
+        break;
+    default:
+        status = QStringLiteral("failed");
+    }
+    writeStatus(status, message);
+    emit finished(ending, message);
+}
+
+void Orchestrator::writeStatus(const QString &status, const QString &message) {
+    if (!m_session)
+        return;
+    auto info = m_session->readInfo();
+    if (!info)
+        return;
+    info->status = status;
+    info->message = message;
+    if (Status s = m_session->writeInfo(*info); !s)
+        qCWarning(bwPipeline) << "cannot update the session status:" << s.error().message();
+}
+
+} // namespace bw::pipeline

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "models/Recipe.h"
+#include "models/Result.h"
+
+#include <QByteArray>
+#include <QFile>
+#include <QString>
+
+#include <array>
+#include <functional>
+#include <memory>
+
+namespace bw::pipeline {
+
+// The logs of one step: build.log, console.log, test.log and pipeline.log in the step's
+// directory, appended and flushed as chunks arrive (a crash loses nothing already
+// streamed), each chunk also handed to a live listener (the GUI's tabs, a terminal).
+// Used on the step's worker thread.
+class StepLogs {
+public:
+    using Listener = std::function<void(LogKind, const QByteArray &)>;
+
+    // Creates `directory` (and its parents) when needed. Without a directory the logs
+    // are kept in memory only (capped), which is enough for classification.
+    [[nodiscard]] static Result<std::unique_ptr<StepLogs>> open(const QString &directory,
+                                                                Listener listener);
+
+    void append(LogKind log, const QByteArray &chunk);
+    // A pipeline line with a time stamp: "[12:00:03] build: exit 0 after 12s".
+    void event(const QString &line);
+
+    // The log's text for classification patterns: the whole file up to `cap` bytes (its
+    // tail beyond that), decoded as UTF-8.
+    [[nodiscard]] QString text(LogKind log, qint64 cap = 32 * 1024 * 1024) const;
+    [[nodiscard]] QString path(LogKind log) const;
+    [[nodiscard]] QString directory() const { return m_directory; }
+    // The first write error, if any (a full disk); later writes are not attempted.
+    [[nodiscard]] const QString &writeError() const { return m_writeError; }
+
+    static constexpr qint64 MemoryCap = 8 * 1024 * 1024;
+
+private:
+    StepLogs(QString directory, Listener listener);
+
+    QString m_directory;
+    Listener m_listener;
+    std::array<std::unique_ptr<QFile>, 4> m_files;
+    std::array<QByteArray, 4> m_memory; // without a directory
+    QString m_writeError;
+};
+
+} // namespace bw::pipeline

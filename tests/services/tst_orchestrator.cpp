@@ -1,0 +1,162 @@
+// The orchestrator through its Qt API, as the window drives it: live signals, stop()
+// cancelling a running step (its processes killed, no verdict), pause after a step and
+// resume, and the session directory's journal.
+
+#include "services/pipeline/Orchestrator.h"
+#include "services/pipeline/SessionDirectory.h"
+#include "tests/support/TestRepo.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <csignal>
+
+using namespace bw;
+using bw::pipeline::Orchestrator;
+using bw::test::TestRepo;
+
+namespace {
+
+void linearHistory(TestRepo &repo, int n, int bugAt) {
+    for (int i = 0; i < n; ++i) {
+        repo.writeFile(QStringLiteral("f%1").arg(i), "x");
+        if (i == bugAt)
+            repo.writeFile(QStringLiteral("bug"), "x");
+        repo.git({QStringLiteral("add"), QStringLiteral("-A")});
+        repo.commit(QStringLiteral("c%1").arg(i));
+    }
+}
+
+pipeline::SessionOptions options(const TestRepo &repo, const QString &session, QStringList test) {
+    pipeline::SessionOptions o;
+    o.repositoryPath = repo.path();
+    o.bad = QStringLiteral("c15");
+    o.goods = {QStringLiteral("c0")};
+    o.sessionDir = session;
+    o.recipe.test.kind = TestKind::Command;
+    o.recipe.test.command = CommandSpec::fromArgv(std::move(test));
+    return o;
+}
+
+} // namespace
+
+class TestOrchestrator : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_tmp;
+
+private slots:
+    void runsToTheCulpritWithLiveSignals() {
+        TestRepo repo;
+        linearHistory(repo, 16, 9);
+        Orchestrator o;
+        QSignalSpy started(&o, &Orchestrator::stepStarted);
+        QSignalSpy stages(&o, &Orchestrator::stageFinished);
+        QSignalSpy output(&o, &Orchestrator::output);
+        QSignalSpy steps(&o, &Orchestrator::stepFinished);
+        QSignalSpy finished(&o, &Orchestrator::finished);
+        // git's state is a --no-checkout bisect: BISECT_HEAD names the commit under test
+        // while the user's HEAD stays where it was.
+        const QString head = repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("HEAD")});
+        QStringList bisectHeads, expected;
+        connect(&o, &Orchestrator::stepStarted, this, [&](int, const Oid &commit) {
+            expected << commit.toString();
+            bisectHeads << repo.gitOut(
+                {QStringLiteral("rev-parse"), QStringLiteral("BISECT_HEAD")});
+        });
+        QVERIFY(o.start(options(repo, m_tmp.path() + QStringLiteral("/a"),
+                                {QStringLiteral("sh"), QStringLiteral("-c"),
+                                 QStringLiteral("echo testing $BW_SHORT; test ! -e bug")})));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000);
+        QCOMPARE(finished.at(0).at(0).value<Orchestrator::Ending>(), Orchestrator::Ending::Found);
+        QCOMPARE(o.culprit()->toString(),
+                 repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("c9")}));
+        QCOMPARE(started.size(), steps.size());
+        QCOMPARE(steps.size(), 4);                 // 15 candidates: 4 steps
+        QCOMPARE(stages.size(), 2 * steps.size()); // checkout and test
+        bool sawOutput = false;
+        for (const auto &args : output)
+            sawOutput |= args.at(1).value<LogKind>() == LogKind::Test &&
+                         args.at(2).toByteArray().startsWith("testing ");
+        QVERIFY(sawOutput);
+        QCOMPARE(o.state(), Orchestrator::State::Finished);
+        QCOMPARE(bisectHeads, expected);
+        QCOMPARE(repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("HEAD")}), head);
+    }
+
+    void stopCancelsTheRunningStep() {
+        TestRepo repo;
+        linearHistory(repo, 16, 9);
+        const QString session = m_tmp.path() + QStringLiteral("/stop");
+        Orchestrator o;
+        QSignalSpy finished(&o, &Orchestrator::finished);
+        QSignalSpy stageStarted(&o, &Orchestrator::stageStarted);
+        QVERIFY(
+            o.start(options(repo, session,
+                            {QStringLiteral("sh"), QStringLiteral("-c"),
+                             QStringLiteral("echo $$ > \"$BW_SESSION/pid\"; exec sleep 300")})));
+        auto readPid = [&] {
+            QFile f(session + QStringLiteral("/pid"));
+            return f.open(QIODevice::ReadOnly) ? f.readAll().trimmed().toInt() : 0;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(readPid() > 0, 30000);
+        const pid_t pid = readPid();
+        QVERIFY(pid > 0);
+        QElapsedTimer t;
+        t.start();
+        o.stop();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 15000);
+        QVERIFY(t.elapsed() < 10000);
+        QCOMPARE(finished.at(0).at(0).value<Orchestrator::Ending>(), Orchestrator::Ending::Stopped);
+        QTRY_VERIFY_WITH_TIMEOUT(::kill(pid, 0) != 0, 5000);
+        // No verdict for the cancelled step: BISECT_LOG has no mark.
+        QFile log(repo.path() + QStringLiteral("/.git/BISECT_LOG"));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const QByteArray text = log.readAll();
+        QVERIFY(!text.contains("git bisect good ") && !text.contains("git bisect bad "));
+        auto dir = pipeline::SessionDirectory::open(session);
+        QVERIFY(dir);
+        QCOMPARE(dir->readInfo()->status, QStringLiteral("stopped"));
+    }
+
+    void pauseAfterStepThenResume() {
+        TestRepo repo;
+        linearHistory(repo, 16, 3);
+        Orchestrator o;
+        QSignalSpy paused(&o, &Orchestrator::paused);
+        QSignalSpy steps(&o, &Orchestrator::stepFinished);
+        QSignalSpy finished(&o, &Orchestrator::finished);
+        QVERIFY(o.start(options(
+            repo, m_tmp.path() + QStringLiteral("/pause"),
+            {QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("test ! -e bug")})));
+        // "Pause after this step", pressed while the first step runs.
+        connect(&o, &Orchestrator::stepStarted, &o, [&o] { o.setPauseAfterStep(true); });
+        QTRY_COMPARE_WITH_TIMEOUT(paused.size(), 1, 30000);
+        QCOMPARE(steps.size(), 1);
+        QCOMPARE(o.state(), Orchestrator::State::Paused);
+        disconnect(&o, &Orchestrator::stepStarted, &o, nullptr);
+        o.resume();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000);
+        QCOMPARE(finished.at(0).at(0).value<Orchestrator::Ending>(), Orchestrator::Ending::Found);
+        QCOMPARE(o.culprit()->toString(),
+                 repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("c3")}));
+    }
+
+    void refusesWhatItCannotRun() {
+        TestRepo repo;
+        linearHistory(repo, 4, 2);
+        Orchestrator o;
+        auto opts = options(repo, m_tmp.path() + QStringLiteral("/vm"), {QStringLiteral("true")});
+        opts.bad = QStringLiteral("c3");
+        opts.recipe.deploy.kind = DeployKind::LibvirtKernel;
+        const Status s = o.start(opts);
+        QVERIFY(!s);
+        QVERIFY2(s.error().what.contains(QStringLiteral("libvirt-kernel")),
+                 qPrintable(s.error().what));
+        QVERIFY(!QFile::exists(repo.path() + QStringLiteral("/.git/BISECT_START")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestOrchestrator)
+#include "tst_orchestrator.moc"
