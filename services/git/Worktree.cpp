@@ -2,11 +2,14 @@
 
 #include "services/ServicesLogging.h"
 #include "services/git/GitHandles.h"
+#include "services/process/ProcessRunner.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QProcessEnvironment>
 #include <QRandomGenerator>
+#include <QStandardPaths>
 #include <QStringList>
 
 namespace bw::git {
@@ -306,6 +309,49 @@ Result<Worktree> Worktree::inPlace(const QString &repositoryPath) {
     return Worktree(std::move(d));
 }
 
+namespace {
+
+// git's own checkout writes a big jump's files 2-4x faster than libgit2 1.5's
+// git_checkout_tree (0.27 s against 0.5-1.2 s for 1,500 changed files, measured with
+// tests/bench/bench_pipeline), and checkouts dominate a step's own cost. So the `git`
+// binary does it when it is installed (BW_NO_GIT_CLI=1 forces libgit2, which the tests
+// use to cover both), with the same meaning: tracked files forced, untracked and
+// ignored ones kept, HEAD detached.
+QString gitBinary() {
+    static const QString git = qEnvironmentVariableIsSet("BW_NO_GIT_CLI")
+                                   ? QString()
+                                   : QStandardPaths::findExecutable(QStringLiteral("git"));
+    return git;
+}
+
+Status checkoutWithGit(const QString &git, const QString &dir, const QString &id,
+                       const QString &what) {
+    process::ProcessSpec spec;
+    spec.argv = {git,
+                 QStringLiteral("-C"),
+                 dir,
+                 QStringLiteral("checkout"),
+                 QStringLiteral("--quiet"),
+                 QStringLiteral("--force"),
+                 QStringLiteral("--detach"),
+                 id};
+    // The repository is the one in `dir`, whatever the caller's environment says.
+    spec.inheritEnvironment = false;
+    const QProcessEnvironment system = QProcessEnvironment::systemEnvironment();
+    for (const QString &key : system.keys())
+        if (!key.startsWith(QStringLiteral("GIT_")))
+            spec.environment.insert(key, system.value(key));
+    QByteArray out, err;
+    const process::ProcessResult r = process::ProcessRunner::capture(spec, out, &err);
+    if (!r.succeeded())
+        return Error{what, 1,
+                     QStringLiteral("git checkout: %1: %2")
+                         .arg(r.describe(), QString::fromUtf8(err).trimmed())};
+    return okStatus();
+}
+
+} // namespace
+
 Status Worktree::checkout(const Oid &commit) {
     git_repository *repo = d->repo.get();
     const QString id = commit.toString();
@@ -318,6 +364,8 @@ Status Worktree::checkout(const Oid &commit) {
         if (Status clean = refuseLocalChanges(repo, id, d->path); !clean)
             return clean;
     }
+    if (const QString git = gitBinary(); !git.isEmpty())
+        return checkoutWithGit(git, d->path, id, what);
     git_checkout_options opts = GIT_CHECKOUT_OPTIONS_INIT;
     // Tracked files become the commit's; untracked and ignored ones (build outputs) stay,
     // as GIT_CHECKOUT_REMOVE_UNTRACKED and GIT_CHECKOUT_REMOVE_IGNORED are not set.

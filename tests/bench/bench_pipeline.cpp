@@ -100,6 +100,7 @@ int main(int argc, char **argv) {
                  QStringLiteral("N"), QStringLiteral("3")});
     p.addOption({QStringLiteral("binary"), QStringLiteral("The workbench binary."),
                  QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("keep"), QStringLiteral("Keep the generated repositories (for profiling).")});
     p.process(app);
     const int commits = p.value(QStringLiteral("commits")).toInt();
     const int files = p.value(QStringLiteral("files")).toInt();
@@ -110,6 +111,10 @@ int main(int argc, char **argv) {
             QCoreApplication::applicationDirPath() + QStringLiteral("/../../app/bisect-workbench");
 
     QTemporaryDir tmp;
+    if (p.isSet(QStringLiteral("keep"))) {
+        tmp.setAutoRemove(false);
+        std::printf("kept in %s\n", qPrintable(tmp.path()));
+    }
     const QString a = tmp.path() + QStringLiteral("/ours");
     const QString b = tmp.path() + QStringLiteral("/git");
     QDir().mkpath(a);

@@ -1,0 +1,3 @@
+#include "services/report/ReportWriter.h"
+
+namespace bw {} // placeholder, being written

@@ -1,0 +1,3 @@
+#include "services/store/SessionStore.h"
+
+namespace bw {} // placeholder, being written
