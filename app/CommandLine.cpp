@@ -1,13 +1,18 @@
 #include "app/CommandLine.h"
 
+#include "Version.h"
 #include "app/HeadlessRun.h"
 #include "services/git/GitBisect.h"
 #include "services/git/Repository.h"
+#include "services/report/ReportCollector.h"
+#include "services/report/ReportWriter.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
 
 #include <cstdio>
 
@@ -93,6 +98,68 @@ int replay(const QStringList &arguments) {
     return print(bisect.replay(QString::fromUtf8(bytes)));
 }
 
+int report(const QStringList &arguments) {
+    QCommandLineParser p;
+    const QCommandLineOption formatOption(
+        {QStringLiteral("format")},
+        QStringLiteral("md, html, pdf or json (default: from the output's extension, else md)."),
+        QStringLiteral("FORMAT"));
+    const QCommandLineOption outputOption(
+        {QStringLiteral("output"), QStringLiteral("o")},
+        QStringLiteral("Write to FILE (default: standard output; a PDF needs a file)."),
+        QStringLiteral("FILE"));
+    p.addOptions({formatOption, outputOption});
+    p.addPositionalArgument(QStringLiteral("SESSION"), QStringLiteral("A session directory."));
+    int code = 0;
+    if (!parse(p, QStringLiteral("report"), arguments, code))
+        return code;
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("report takes exactly one SESSION directory"));
+    const QString output = p.value(outputOption);
+    QString formatName = p.value(formatOption);
+    if (formatName.isEmpty()) {
+        const QString ext = QFileInfo(output).suffix().toLower();
+        formatName = ext == u"markdown" ? QStringLiteral("md") : ext;
+        if (!report::formatFromName(formatName))
+            formatName = QStringLiteral("md");
+    }
+    const auto format = report::formatFromName(formatName);
+    if (!format)
+        return fail(QStringLiteral("--format %1: expected md, html, pdf or json").arg(formatName));
+    if (*format == report::Format::Pdf && output.isEmpty())
+        return fail(QStringLiteral("a PDF report needs --output FILE"));
+    auto data = report::collectReport(p.positionalArguments().first(), QStringLiteral(BW_VERSION));
+    if (!data)
+        return fail(data.error().message());
+    if (*format == report::Format::Pdf) {
+        if (Status s = report::writePdf(*data, output); !s)
+            return fail(s.error().message());
+        return 0;
+    }
+    QByteArray bytes;
+    switch (*format) {
+    case report::Format::Markdown:
+        bytes = report::toMarkdown(*data).toUtf8();
+        break;
+    case report::Format::Html:
+        bytes = report::toHtml(*data).toUtf8();
+        break;
+    case report::Format::Json:
+        bytes = report::toJson(*data);
+        break;
+    case report::Format::Pdf:
+        break;
+    }
+    if (output.isEmpty() || output == u"-") {
+        std::fwrite(bytes.constData(), 1, bytes.size(), stdout);
+        return 0;
+    }
+    QSaveFile f(output);
+    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
+        return fail(QStringLiteral("cannot write %1: %2").arg(output, f.errorString()));
+    return 0;
+}
+
 } // namespace
 
 int runCommand(const QString &command, const QStringList &arguments) {
@@ -104,6 +171,8 @@ int runCommand(const QString &command, const QStringList &arguments) {
         return runRecipe(arguments);
     if (command == u"script")
         return runScript(arguments);
+    if (command == u"report")
+        return report(arguments);
     return fail(QStringLiteral("unknown command '%1' (see --help)").arg(command));
 }
 

@@ -2,6 +2,7 @@
 
 #include "models/OutcomeClassifier.h"
 #include "services/pipeline/Orchestrator.h"
+#include "services/pipeline/SessionDirectory.h"
 #include "services/recipe/RecipeLoader.h"
 
 #include <QCommandLineParser>
@@ -222,7 +223,7 @@ int runRecipe(const QStringList &arguments) {
 
     QString recipeFile = p.value(recipeOption);
     const bool resuming = !session.sessionDir.isEmpty() &&
-                          QFileInfo::exists(session.sessionDir + QStringLiteral("/session.json"));
+                          pipeline::SessionDirectory::holdsSession(session.sessionDir);
     if (recipeFile.isEmpty() && resuming)
         recipeFile = session.sessionDir + QStringLiteral("/recipe.toml");
     if (recipeFile.isEmpty())

@@ -10,6 +10,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QGuiApplication>
 #include <QScreen>
 #include <QTimer>
 
@@ -34,7 +35,9 @@ void addGuiOptions(QCommandLineParser &parser) {
         "  run --recipe FILE --bad REV --good REV [--session DIR]\n"
         "                               bisect automatically with a recipe, no window\n"
         "  script --bad REV --good REV -- CMD [ARG…]\n"
-        "                               `git bisect run` semantics with our engine and logs\n\n"
+        "                               `git bisect run` semantics with our engine and logs\n"
+        "  report SESSION --format md|html|pdf|json --output FILE\n"
+        "                               a report of a session, ready for a bug tracker\n\n"
         "Run `bisect-workbench COMMAND --help` for a command's options.\n"
         "Without a command, the workbench window opens."));
     parser.addHelpOption();
@@ -57,6 +60,14 @@ void addGuiOptions(QCommandLineParser &parser) {
 int main(int argc, char **argv) {
     setIdentity();
 
+    if (argc > 1 && !std::strcmp(argv[1], "report")) {
+        // Reports lay out text (the PDF): fonts need a QGuiApplication, not a display.
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        QGuiApplication app(argc, argv);
+        const QStringList args = app.arguments();
+        return bw::app::runCommand(args.at(1), args.mid(2));
+    }
     if (argc > 1 && argv[1][0] != '-') {
         // A command word: no window, no display needed.
         QCoreApplication app(argc, argv);

@@ -15,6 +15,8 @@ packages=(
   xvfb xauth fonts-dejavu-core
   # the `nix` build stage's tests (an offline flake build; no daemon needed as root)
   nix-bin
+  # report tests: the PDF opened and rendered, the JSON schema checked, the HTML in a browser
+  poppler-utils python3-jsonschema chromium
 )
 
 missing=()

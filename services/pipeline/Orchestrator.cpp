@@ -226,6 +226,7 @@ Status Orchestrator::start(const SessionOptions &options) {
                                                    .toHex()
                                                    .left(10));
     m_runner = std::make_shared<StepRunner>(context);
+    keepBisectLog();
     m_startedMs = QDateTime::currentMSecsSinceEpoch();
     m_state = State::Running;
     QMetaObject::invokeMethod(this, &Orchestrator::scheduleNext, Qt::QueuedConnection);
@@ -501,6 +502,7 @@ void Orchestrator::applyVerdict(const StepRecord &step) {
         finish(Ending::Failed, (out.err + out.out).trimmed());
         return;
     }
+    keepBisectLog();
     emit progress(out.out + out.err);
     scheduleNext();
 }
@@ -619,7 +621,18 @@ void Orchestrator::finish(Ending ending, const QString &message) {
         status = QStringLiteral("failed");
     }
     writeStatus(status, message);
+    if (ending == Ending::Found && m_culprit)
+        if (Status s = m_session->setCulprit(*m_culprit); !s)
+            qCWarning(bwPipeline) << "cannot record the culprit:" << s.error().message();
     emit finished(ending, message);
+}
+
+void Orchestrator::keepBisectLog() {
+    git::GitBisectFiles files(*m_repo);
+    auto state = files.read();
+    if (state && state->inProgress)
+        if (Status s = m_session->writeBisectLog(state->log); !s)
+            qCWarning(bwPipeline) << "cannot keep a copy of the bisect log:" << s.error().message();
 }
 
 void Orchestrator::writeStatus(const QString &status, const QString &message) {

@@ -110,6 +110,7 @@ private:
     void finish(Ending ending, const QString &message);
     Status record(const StepRecord &step, std::optional<MarkKind> mark);
     void writeStatus(const QString &status, const QString &message);
+    void keepBisectLog();
     Status reconcileJournal();
     [[nodiscard]] QString subjectOf(const Oid &commit) const;
 

@@ -1,12 +1,13 @@
 #include "services/pipeline/SessionDirectory.h"
 
+#include "services/store/SessionStore.h"
+
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
-
-#include <unistd.h>
 
 namespace bw::pipeline {
 
@@ -54,13 +55,20 @@ std::optional<StageOutcome> outcomeFromName(const QString &s) {
     return std::nullopt;
 }
 
-QString markName(MarkKind k) {
-    return k == MarkKind::Good  ? QStringLiteral("good")
-           : k == MarkKind::Bad ? QStringLiteral("bad")
-                                : QStringLiteral("skip");
-}
-
 } // namespace
+
+SessionDirectory::SessionDirectory(QString dir, std::unique_ptr<store::SessionStore> store,
+                                   qint64 id)
+    : m_dir(std::move(dir))
+    , m_store(std::move(store))
+    , m_id(id) {}
+SessionDirectory::SessionDirectory(SessionDirectory &&) noexcept = default;
+SessionDirectory &SessionDirectory::operator=(SessionDirectory &&) noexcept = default;
+SessionDirectory::~SessionDirectory() = default;
+
+bool SessionDirectory::holdsSession(const QString &directory) {
+    return QFile::exists(directory + QStringLiteral("/session.sqlite"));
+}
 
 Result<SessionDirectory> SessionDirectory::open(const QString &directory) {
     const QString dir = QDir(directory).absolutePath();
@@ -70,49 +78,70 @@ Result<SessionDirectory> SessionDirectory::open(const QString &directory) {
     QFileInfo info(dir);
     if (!info.isWritable())
         return Error{QStringLiteral("the session directory %1 is not writable").arg(dir)};
-    return SessionDirectory(dir);
+    auto opened = store::SessionStore::open(dir + QStringLiteral("/session.sqlite"));
+    if (!opened)
+        return opened.error();
+    auto st = std::make_unique<store::SessionStore>(std::move(opened).value());
+    auto sessions = st->sessions();
+    if (!sessions)
+        return sessions.error();
+    const qint64 id = sessions->empty() ? 0 : sessions->back().id; // the directory's first
+    return SessionDirectory(dir, std::move(st), id);
 }
 
 bool SessionDirectory::hasSession() const {
-    return QFile::exists(m_dir + QStringLiteral("/session.json"));
+    return m_id != 0;
 }
 
 Result<SessionInfo> SessionDirectory::readInfo() const {
-    QFile f(m_dir + QStringLiteral("/session.json"));
-    if (!f.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("cannot read %1").arg(f.fileName()), 1, f.errorString()};
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
-    if (!doc.isObject())
-        return Error{QStringLiteral("%1 is not a session file").arg(f.fileName()), 1,
-                     pe.errorString()};
-    const QJsonObject o = doc.object();
+    if (!m_id)
+        return Error{QStringLiteral("%1 holds no session yet").arg(m_dir)};
+    auto row = m_store->session(m_id);
+    if (!row)
+        return row.error();
     SessionInfo info;
-    info.repository = o.value(u"repository").toString();
-    info.recipeFile = o.value(u"recipe").toString();
-    for (const QJsonValue &v : o.value(u"start_args").toArray())
-        info.startArgs << v.toString();
-    info.status = o.value(u"status").toString();
-    info.message = o.value(u"message").toString();
-    info.worktree = o.value(u"worktree").toString();
-    info.createdMs = static_cast<qint64>(o.value(u"created_ms").toDouble());
-    if (info.repository.isEmpty() || info.status.isEmpty())
-        return Error{QStringLiteral("%1 lacks the repository or the status").arg(f.fileName())};
+    info.repository = row->repository;
+    info.recipeFile = recipePath();
+    info.startArgs = row->startArgs;
+    info.status = row->status;
+    info.message = row->message;
+    info.worktree = row->worktree;
+    info.createdMs = row->createdMs;
     return info;
 }
 
 Status SessionDirectory::writeInfo(const SessionInfo &info) const {
-    QJsonObject o;
-    o.insert(u"format", 1);
-    o.insert(u"repository", info.repository);
-    o.insert(u"recipe", info.recipeFile);
-    o.insert(u"start_args", QJsonArray::fromStringList(info.startArgs));
-    o.insert(u"status", info.status);
-    o.insert(u"message", info.message);
-    o.insert(u"worktree", info.worktree);
-    o.insert(u"created_ms", static_cast<double>(info.createdMs));
-    return writeAtomically(m_dir + QStringLiteral("/session.json"),
-                           QJsonDocument(o).toJson(QJsonDocument::Indented));
+    if (m_id)
+        return m_store->updateStatus(m_id, info.status, info.message);
+    store::SessionRow row;
+    row.repository = info.repository;
+    QFile recipe(recipePath());
+    if (recipe.open(QIODevice::ReadOnly))
+        row.recipeToml = QString::fromUtf8(recipe.readAll());
+    row.recipeHash = QString::fromLatin1(
+        QCryptographicHash::hash(row.recipeToml.toUtf8(), QCryptographicHash::Sha256).toHex());
+    row.startArgs = info.startArgs;
+    row.status = info.status;
+    row.message = info.message;
+    row.worktree = info.worktree;
+    row.createdMs = info.createdMs;
+    row.updatedMs = info.createdMs;
+    auto id = m_store->createSession(row);
+    if (!id)
+        return id.error();
+    const_cast<SessionDirectory *>(this)->m_id = *id;
+    return okStatus();
+}
+
+Status SessionDirectory::setCulprit(const Oid &culprit) const {
+    auto row = m_store->session(m_id);
+    if (!row)
+        return row.error();
+    return m_store->updateStatus(m_id, row->status, row->message, culprit);
+}
+
+Status SessionDirectory::writeBisectLog(const QString &log) const {
+    return writeAtomically(bisectLogPath(), log.toUtf8());
 }
 
 Status SessionDirectory::writeRecipe(const QString &toml) const {
@@ -207,49 +236,27 @@ std::optional<StepRecord> SessionDirectory::stepFromJson(const QJsonObject &o) {
 }
 
 Status SessionDirectory::appendStep(const StepRecord &step, std::optional<MarkKind> mark) const {
-    QJsonObject o = toJson(step);
-    o.insert(u"mark", mark ? QJsonValue(markName(*mark)) : QJsonValue());
-    QByteArray line = QJsonDocument(o).toJson(QJsonDocument::Compact);
-    line += '\n';
-    QFile f(m_dir + QStringLiteral("/journal.jsonl"));
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Append))
-        return Error{QStringLiteral("cannot write the step journal %1").arg(f.fileName()), 1,
-                     f.errorString()};
-    f.setPermissions(OwnerOnly);
-    if (f.write(line) != line.size() || !f.flush() || ::fsync(f.handle()) != 0)
-        return Error{QStringLiteral("cannot write the step journal %1").arg(f.fileName()), 1,
-                     f.errorString()};
+    std::vector<store::LogFileRow> logs;
+    for (LogKind kind : {LogKind::Build, LogKind::Console, LogKind::Test, LogKind::Pipeline}) {
+        const QFileInfo f(step.logDir + u'/' + logName(kind) + QStringLiteral(".log"));
+        if (!step.logDir.isEmpty() && f.exists())
+            logs.push_back({kind, f.absoluteFilePath(), f.size()});
+    }
+    auto id = m_store->recordStep(m_id, step, mark, logs);
+    if (!id)
+        return id.error();
     return okStatus();
 }
 
 Result<std::vector<JournalEntry>> SessionDirectory::readJournal() const {
     std::vector<JournalEntry> entries;
-    QFile f(m_dir + QStringLiteral("/journal.jsonl"));
-    if (!f.exists())
+    if (!m_id)
         return entries;
-    if (!f.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("cannot read %1").arg(f.fileName()), 1, f.errorString()};
-    int lineNo = 0;
-    while (!f.atEnd()) {
-        const QByteArray line = f.readLine();
-        ++lineNo;
-        if (!line.endsWith('\n'))
-            break; // a line cut short by a crash: that step was never recorded
-        const QJsonDocument doc = QJsonDocument::fromJson(line);
-        auto step = doc.isObject() ? stepFromJson(doc.object()) : std::nullopt;
-        if (!step)
-            return Error{
-                QStringLiteral("%1, line %2: not a step record").arg(f.fileName()).arg(lineNo)};
-        JournalEntry e{*step, std::nullopt};
-        const QString mark = doc.object().value(u"mark").toString();
-        if (mark == u"good")
-            e.mark = MarkKind::Good;
-        else if (mark == u"bad")
-            e.mark = MarkKind::Bad;
-        else if (mark == u"skip")
-            e.mark = MarkKind::Skip;
-        entries.push_back(std::move(e));
-    }
+    auto rows = m_store->steps(m_id);
+    if (!rows)
+        return rows.error();
+    for (const store::StepRow &r : *rows)
+        entries.push_back({r.step, r.mark});
     return entries;
 }
 

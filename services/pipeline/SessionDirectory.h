@@ -8,8 +8,13 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <optional>
 #include <vector>
+
+namespace bw::store {
+class SessionStore;
+}
 
 namespace bw::pipeline {
 
@@ -30,18 +35,26 @@ struct JournalEntry {
     std::optional<MarkKind> mark; // the verdict recorded into git's bisect state
 };
 
-// The files of a headless session (the SQLite store replaces the journal in the GUI):
-//   session.json        what the session is about and how it stands (atomic rewrites)
+// The files of one session:
+//   session.sqlite      the SessionStore: what the session is about, how it stands, and
+//                       every finished step with its verdict, committed (synchronous,
+//                       WAL) before the verdict goes into git's state — so a crash never
+//                       loses a verdict and never records one twice: resume re-applies
+//                       what git is missing
 //   recipe.toml         the recipe as the session runs it
-//   journal.jsonl       one line per finished step, appended and fsync'ed before the
-//                       verdict goes into git's state (so a crash never loses a verdict
-//                       and never records one twice: resume re-applies what is missing)
+//   bisect.log          a copy of git's BISECT_LOG after every mark (for reports after a
+//                       `git bisect reset`)
 //   steps/NNNN/*.log    each step's logs, streamed
 //   worktree/           the session's git worktree
-// Everything is created owner-only (0700 / 0600).
+// Everything is created owner-only (0700 / 0600). Used on one thread.
 class SessionDirectory {
 public:
     [[nodiscard]] static Result<SessionDirectory> open(const QString &directory);
+    SessionDirectory(SessionDirectory &&) noexcept;
+    SessionDirectory &operator=(SessionDirectory &&) noexcept;
+    ~SessionDirectory();
+    // True when `directory` holds a session (without opening or creating anything).
+    [[nodiscard]] static bool holdsSession(const QString &directory);
 
     [[nodiscard]] QString path() const { return m_dir; }
     [[nodiscard]] bool hasSession() const;
@@ -53,14 +66,20 @@ public:
     [[nodiscard]] QString recipePath() const { return m_dir + QStringLiteral("/recipe.toml"); }
     [[nodiscard]] QString worktreePath() const { return m_dir + QStringLiteral("/worktree"); }
     [[nodiscard]] Status writeRecipe(const QString &toml) const;
+    [[nodiscard]] Status writeBisectLog(const QString &log) const;
+    [[nodiscard]] QString bisectLogPath() const { return m_dir + QStringLiteral("/bisect.log"); }
+    [[nodiscard]] Status setCulprit(const Oid &culprit) const;
+    [[nodiscard]] store::SessionStore &store() const { return *m_store; }
+    [[nodiscard]] qint64 sessionId() const { return m_id; }
 
     [[nodiscard]] static QJsonObject toJson(const StepRecord &step);
     [[nodiscard]] static std::optional<StepRecord> stepFromJson(const QJsonObject &o);
 
 private:
-    explicit SessionDirectory(QString dir)
-        : m_dir(std::move(dir)) {}
+    SessionDirectory(QString dir, std::unique_ptr<store::SessionStore> store, qint64 id);
     QString m_dir;
+    std::unique_ptr<store::SessionStore> m_store;
+    qint64 m_id = 0; // 0 until writeInfo() created the session
 };
 
 } // namespace bw::pipeline

@@ -15,7 +15,7 @@ namespace bw::report {
 struct CommitRef {
     Oid oid;
     QString subject;
-    QString author; // "Name <email>"
+    QString author;        // "Name <email>"
     qint64 authorTime = 0; // seconds since the epoch
     int authorOffsetMinutes = 0;
 };
@@ -25,8 +25,14 @@ struct CommitRef {
 struct GraphNode {
     Oid oid;
     std::vector<int> parents; // indexes into ReportData::graph
-    enum class State { Candidate, Good, Bad, Skipped, Eliminated, Culprit } state =
-        State::Candidate;
+    enum class State {
+        Candidate,
+        Good,
+        Bad,
+        Skipped,
+        Eliminated,
+        Culprit
+    } state = State::Candidate;
     bool tested = false;
 };
 
@@ -34,23 +40,23 @@ struct GraphNode {
 // the caller; the writers only format it (plain data, no I/O in the writers except
 // the PDF writer's file).
 struct ReportData {
-    QString title;          // the recipe's name, or "Bisect of <repo>"
-    QString repository;     // path
+    QString title;      // the recipe's name, or "Bisect of <repo>"
+    QString repository; // path
     Terms terms;
-    QString status;         // finished | paused | failed | stopped | running
+    QString status; // finished | paused | failed | stopped | running
     QString statusMessage;
     std::optional<CommitRef> culprit;
     std::vector<Oid> possibleCulprits; // only skipped commits left: the candidates
     CommitRef bad;                     // the range: bad and goods as given
     std::vector<CommitRef> goods;
     int candidatesAtStart = 0;
-    std::vector<StepRecord> steps;         // every step, in order (all purposes)
+    std::vector<StepRecord> steps;                  // every step, in order (all purposes)
     std::vector<std::optional<MarkKind>> stepMarks; // parallel to steps
-    std::vector<int> remainingAfterStep;   // candidates left after each bisect step
-    int confirmations = 0;                 // confirm_culprit re-tests that agreed
-    std::optional<double> confidence;      // flaky mode: the culprit's posterior
-    QString bisectLog;                     // git's BISECT_LOG, as text
-    QString reproduceCommand;              // the exact command line that re-runs it
+    std::vector<int> remainingAfterStep;            // candidates left after each bisect step
+    int confirmations = 0;                          // confirm_culprit re-tests that agreed
+    std::optional<double> confidence;               // flaky mode: the culprit's posterior
+    QString bisectLog;                              // git's BISECT_LOG, as text
+    QString reproduceCommand;                       // the exact command line that re-runs it
     QString recipeToml;
     QString recipeHash;
     // The environment: workbench version, host kernel, QEMU, libvirt, git, … as

@@ -7,6 +7,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -72,28 +73,38 @@ public:
 
     [[nodiscard]] int schemaVersion() const;
 
+    // `status` must be one of SessionRow's; an empty recipeHash is computed, a zero
+    // createdMs is now and a zero updatedMs is createdMs. Returns the new session's id.
     [[nodiscard]] Result<qint64> createSession(const SessionRow &session);
     [[nodiscard]] Result<SessionRow> session(qint64 id) const;
     [[nodiscard]] Result<std::vector<SessionRow>> sessions() const; // newest first
+    // Sets status, message and updatedMs (now); the culprit only when one is given (an
+    // empty one leaves a recorded culprit as it is).
     [[nodiscard]] Status updateStatus(qint64 session, const QString &status, const QString &message,
                                       std::optional<Oid> culprit = std::nullopt);
 
     // A finished step, its stage results, its log files and the mark it led to, in one
-    // transaction. Recording the same (session, number, attempt) twice is refused.
+    // transaction. Recording the same (session, number, attempt) twice is refused. A mark
+    // also becomes a marks row (Provenance::Step, the step's number, the classification's
+    // reason). Returns the step's id.
     [[nodiscard]] Result<qint64> recordStep(qint64 session, const StepRecord &step,
                                             std::optional<MarkKind> mark,
                                             const std::vector<LogFileRow> &logs = {});
-    [[nodiscard]] Result<std::vector<StepRow>> steps(qint64 session) const;
+    [[nodiscard]] Result<std::vector<StepRow>> steps(qint64 session) const; // by number, attempt
 
     // Marks as the session made them, with provenance (steps record theirs through
     // recordStep; manual marks, imports and overrides come here).
     [[nodiscard]] Status recordMark(qint64 session, const Mark &mark);
-    [[nodiscard]] Result<std::vector<Mark>> marks(qint64 session) const;
+    [[nodiscard]] Result<std::vector<Mark>> marks(qint64 session) const; // in recorded order
 
+    // Only the override itself (a zero createdMs is now): its new mark goes to recordMark.
     [[nodiscard]] Result<qint64> recordOverride(qint64 session, const OverrideRow &row);
     [[nodiscard]] Result<std::vector<OverrideRow>> overrides(qint64 session) const;
 
     [[nodiscard]] QString path() const;
+    // `PRAGMA name` as this store's connection sees it (foreign_keys, journal_mode,
+    // synchronous, busy_timeout, …): for diagnostics and tests.
+    [[nodiscard]] Result<QString> pragma(const QString &name) const;
 
 private:
     struct Private;

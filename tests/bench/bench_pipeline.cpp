@@ -100,7 +100,8 @@ int main(int argc, char **argv) {
                  QStringLiteral("N"), QStringLiteral("3")});
     p.addOption({QStringLiteral("binary"), QStringLiteral("The workbench binary."),
                  QStringLiteral("FILE")});
-    p.addOption({QStringLiteral("keep"), QStringLiteral("Keep the generated repositories (for profiling).")});
+    p.addOption({QStringLiteral("keep"),
+                 QStringLiteral("Keep the generated repositories (for profiling).")});
     p.process(app);
     const int commits = p.value(QStringLiteral("commits")).toInt();
     const int files = p.value(QStringLiteral("files")).toInt();

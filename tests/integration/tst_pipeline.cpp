@@ -3,6 +3,7 @@
 // script on a clone (same commit ids), plus hangs, odd exit codes, hostile subjects, a
 // nix build, recipe mistakes, and a session resumed after `kill -9`.
 
+#include "services/pipeline/SessionDirectory.h"
 #include "tests/support/TestRepo.h"
 
 #include <QDir>
@@ -192,12 +193,26 @@ OurRun ours(const TestRepo &repo, const QStringList &args) {
     return o;
 }
 
+// The session's steps as the store has them, one JSON object each.
 QList<QJsonObject> journal(const QString &session) {
     QList<QJsonObject> steps;
-    const QString text = readFile(session + QStringLiteral("/journal.jsonl"));
-    for (const QString &line : text.split(u'\n', Qt::SkipEmptyParts))
-        steps << QJsonDocument::fromJson(line.toUtf8()).object();
+    auto dir = bw::pipeline::SessionDirectory::open(session);
+    if (!dir)
+        return steps;
+    auto entries = dir->readJournal();
+    if (!entries)
+        return steps;
+    for (const bw::pipeline::JournalEntry &e : *entries)
+        steps << bw::pipeline::SessionDirectory::toJson(e.step);
     return steps;
+}
+
+QString sessionStatus(const QString &session) {
+    auto dir = bw::pipeline::SessionDirectory::open(session);
+    if (!dir)
+        return {};
+    auto info = dir->readInfo();
+    return info ? info->status : QString();
 }
 
 bool processGone(qint64 pid) {
@@ -557,10 +572,7 @@ private slots:
         QCOMPARE(steps.size(), 3);
         for (const QJsonObject &s : steps)
             QCOMPARE(s.value(u"verdict").toString(), QStringLiteral("retry"));
-        QJsonObject info =
-            QJsonDocument::fromJson(readFile(session + QStringLiteral("/session.json")).toUtf8())
-                .object();
-        QCOMPARE(info.value(u"status").toString(), QStringLiteral("paused"));
+        QCOMPARE(sessionStatus(session), QStringLiteral("paused"));
 
         // Fixed, the session resumes where it was and finishes.
         QVERIFY(bw::test::writeFile(session + QStringLiteral("/recipe.toml"),
@@ -700,6 +712,76 @@ private slots:
         QCOMPARE(readFile(result), QStringLiteral("hi\n"));
         QCOMPARE(facts.value(u"result_hash").toString(), result.mid(11, 32));
         QCOMPARE(QFileInfo(session + QStringLiteral("/result")).symLinkTarget(), result);
+    }
+
+    // `report` on a finished session: the Markdown's bisect log replays with git to the
+    // same state, the JSON has the culprit, the PDF opens.
+    void reportsOfASession() {
+        TestRepo repo;
+        makeHistory(repo, 14, QStringLiteral("t6-1"));
+        const QString bad = repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("HEAD")});
+        const QString good = repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("m0")});
+        const QString culprit = repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("t6-1")});
+        const QString recipe = m_scratch.path() + QStringLiteral("/report.toml");
+        QVERIFY(bw::test::writeFile(
+            recipe,
+            "name = \"report test\"\n[test]\ncommand = [\"sh\", \"-c\", \"test ! -e bug\"]\n"));
+        const QString session = m_scratch.path() + QStringLiteral("/report");
+        const OurRun o = ours(repo, {QStringLiteral("run"), QStringLiteral("--recipe"), recipe,
+                                     QStringLiteral("--bad"), bad, QStringLiteral("--good"), good,
+                                     QStringLiteral("--session"), session});
+        QVERIFY2(o.exitCode == 0, qPrintable(o.out + o.err));
+        const QString gitLog = repo.gitOut({QStringLiteral("bisect"), QStringLiteral("log")});
+        // the report still works after the user ended the bisect
+        repo.git({QStringLiteral("bisect"), QStringLiteral("reset")});
+
+        RunResult md = repo.workbench(
+            {QStringLiteral("report"), session, QStringLiteral("--format"), QStringLiteral("md")});
+        QVERIFY2(md.exitCode == 0, md.err.constData());
+        const QString text = QString::fromUtf8(md.out);
+        QVERIFY(text.contains(culprit));
+        QVERIFY(
+            text.trimmed().endsWith(QStringLiteral("#regzbot introduced: ") + culprit.left(12)));
+        static const QRegularExpression block(
+            QStringLiteral("(`{3,})\n((?:git bisect|#)[^`]*?)\\1"));
+        const auto m = block.match(text);
+        QVERIFY2(m.hasMatch(), qPrintable(text));
+        const QString logBlock = m.captured(2);
+        QCOMPARE(logBlock.trimmed(), gitLog.trimmed());
+        auto clone = cloneOf(repo);
+        QVERIFY(
+            bw::test::writeFile(clone->path + QStringLiteral("/../replay.log"), logBlock.toUtf8()));
+        const RunResult replay = gitIn(clone->path, repo,
+                                       {QStringLiteral("bisect"), QStringLiteral("replay"),
+                                        clone->path + QStringLiteral("/../replay.log")});
+        QVERIFY2(
+            replay.exitCode == 0 ||
+                QString::fromUtf8(replay.out).contains(QStringLiteral("is the first bad commit")),
+            replay.err.constData());
+        QCOMPARE(
+            markLines(QString::fromUtf8(
+                gitIn(clone->path, repo, {QStringLiteral("bisect"), QStringLiteral("log")}).out)),
+            markLines(gitLog));
+
+        RunResult json = repo.workbench({QStringLiteral("report"), session,
+                                         QStringLiteral("--format"), QStringLiteral("json")});
+        QVERIFY2(json.exitCode == 0, json.err.constData());
+        const QJsonObject doc = QJsonDocument::fromJson(json.out).object();
+        QCOMPARE(doc.value(u"schema").toString(), QStringLiteral("bisect-workbench-report"));
+        QVERIFY2(QString::fromUtf8(json.out).contains(culprit), json.out.left(400).constData());
+
+        const QString pdf = m_scratch.path() + QStringLiteral("/report.pdf");
+        RunResult p =
+            repo.workbench({QStringLiteral("report"), session, QStringLiteral("--output"), pdf});
+        QVERIFY2(p.exitCode == 0, p.err.constData());
+        const RunResult info = bw::test::run(QStringLiteral("pdfinfo"), {pdf});
+        QVERIFY2(info.exitCode == 0 && info.out.contains("Pages:"), info.err.constData());
+
+        // No session there: a clear error.
+        RunResult none = repo.workbench(
+            {QStringLiteral("report"), m_scratch.path() + QStringLiteral("/nothing")});
+        QCOMPARE(none.exitCode, 1);
+        QVERIFY(none.err.contains("holds no Bisect Workbench session"));
     }
 
     // kill -9 in the middle of a step: the session resumes from its directory, re-runs
