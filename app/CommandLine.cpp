@@ -1,6 +1,7 @@
 #include "app/CommandLine.h"
 
 #include "Version.h"
+#include "app/CliSupport.h"
 #include "app/HeadlessRun.h"
 #include "services/git/GitBisect.h"
 #include "services/git/Repository.h"
@@ -20,41 +21,10 @@ namespace bw::app {
 
 namespace {
 
-void write(FILE *stream, const QString &text) {
-    const QByteArray bytes = text.toUtf8();
-    std::fwrite(bytes.constData(), 1, bytes.size(), stream);
-    std::fflush(stream);
-}
-
-int fail(const QString &message) {
-    write(stderr, QStringLiteral("bisect-workbench: %1\n").arg(message));
-    return 1;
-}
-
 int print(const git::CommandOutput &o) {
     write(stdout, o.out);
     write(stderr, o.err);
     return o.exitCode;
-}
-
-// Parses `arguments` for a command; on --help or an error prints and returns an exit
-// code through `exitCode`.
-bool parse(QCommandLineParser &p, const QString &command, const QStringList &arguments,
-           int &exitCode) {
-    p.setApplicationDescription(QStringLiteral("bisect-workbench %1").arg(command));
-    p.addHelpOption();
-    QStringList argv = {QStringLiteral("bisect-workbench %1").arg(command)};
-    argv += arguments;
-    if (!p.parse(argv)) {
-        exitCode = fail(p.errorText());
-        return false;
-    }
-    if (p.isSet(QStringLiteral("help"))) {
-        write(stdout, p.helpText());
-        exitCode = 0;
-        return false;
-    }
-    return true;
 }
 
 const QCommandLineOption

@@ -1,5 +1,7 @@
 #include "app/HeadlessRun.h"
 
+#include "app/CliSupport.h"
+
 #include "models/OutcomeClassifier.h"
 #include "services/pipeline/Orchestrator.h"
 #include "services/pipeline/SessionDirectory.h"
@@ -20,17 +22,6 @@
 namespace bw::app {
 
 namespace {
-
-void write(FILE *stream, const QString &text) {
-    const QByteArray bytes = text.toUtf8();
-    std::fwrite(bytes.constData(), 1, bytes.size(), stream);
-    std::fflush(stream);
-}
-
-int fail(const QString &message) {
-    write(stderr, QStringLiteral("bisect-workbench: %1\n").arg(message));
-    return 1;
-}
 
 // SIGINT/SIGTERM reach the workbench only: the step's commands run in their own process
 // groups. The handler wakes the event loop through a pipe, and the step is cancelled
@@ -151,24 +142,6 @@ int drive(const pipeline::SessionOptions &session, bool verbose, bool scriptOutp
     return exitCode;
 }
 
-bool parseCommon(QCommandLineParser &p, const QString &command, const QStringList &arguments,
-                 int &exitCode) {
-    p.setApplicationDescription(QStringLiteral("bisect-workbench %1").arg(command));
-    p.addHelpOption();
-    QStringList argv = {QStringLiteral("bisect-workbench %1").arg(command)};
-    argv += arguments;
-    if (!p.parse(argv)) {
-        exitCode = fail(p.errorText());
-        return false;
-    }
-    if (p.isSet(QStringLiteral("help"))) {
-        write(stdout, p.helpText());
-        exitCode = 0;
-        return false;
-    }
-    return true;
-}
-
 const QCommandLineOption
     repoOption({QStringLiteral("repo")},
                QStringLiteral("The repository (default: the current directory)."),
@@ -203,7 +176,7 @@ int runRecipe(const QStringList &arguments) {
     p.addOptions({repoOption, recipeOption, badOption, goodOption, firstParentOption, sessionOption,
                   workersOption, verboseOption});
     int code = 0;
-    if (!parseCommon(p, QStringLiteral("run"), arguments, code))
+    if (!parse(p, QStringLiteral("run"), arguments, code))
         return code;
     if (!p.positionalArguments().isEmpty())
         return fail(QStringLiteral("run takes no arguments (got %1)")
@@ -260,7 +233,7 @@ int runScript(const QStringList &arguments) {
                                            "bad, else abort)."),
                             QStringLiteral("-- CMD [ARG…]"));
     int code = 0;
-    if (!parseCommon(p, QStringLiteral("script"), arguments, code))
+    if (!parse(p, QStringLiteral("script"), arguments, code))
         return code;
     QStringList command = p.positionalArguments();
     if (command.isEmpty())

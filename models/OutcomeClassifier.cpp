@@ -2,18 +2,6 @@
 
 namespace bw {
 
-const StageResult *StepRecord::decidingStage() const {
-    for (const StageResult &s : stages)
-        if (s.outcome != StageOutcome::Passed)
-            return &s;
-    return stages.empty() ? nullptr : &stages.back();
-}
-
-bool StepRecord::cancelled() const {
-    const StageResult *s = decidingStage();
-    return s && s->outcome == StageOutcome::Cancelled;
-}
-
 OutcomeClassifier::OutcomeClassifier(std::vector<ClassifyRule> rules, TestKind testKind)
     : m_testKind(testKind) {
     for (ClassifyRule &r : rules) {

@@ -43,6 +43,10 @@ enum class StepPurpose {
     GoodCheck, // git's 126/127 double-check on a good commit
 };
 
+// "bisect", "endpoint", "confirm", "good-check": how the store and reports spell them.
+[[nodiscard]] QString purposeName(StepPurpose purpose);
+[[nodiscard]] std::optional<StepPurpose> purposeFromName(const QString &name);
+
 // One tested commit.
 struct StepRecord {
     int number = 0; // 1, 2, … in the session

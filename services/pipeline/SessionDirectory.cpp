@@ -25,28 +25,6 @@ Status writeAtomically(const QString &path, const QByteArray &bytes) {
     return okStatus();
 }
 
-QString purposeName(StepPurpose p) {
-    switch (p) {
-    case StepPurpose::Bisect:
-        return QStringLiteral("bisect");
-    case StepPurpose::Endpoint:
-        return QStringLiteral("endpoint");
-    case StepPurpose::Confirm:
-        return QStringLiteral("confirm");
-    case StepPurpose::GoodCheck:
-        return QStringLiteral("good-check");
-    }
-    return {};
-}
-
-std::optional<StepPurpose> purposeFromName(const QString &s) {
-    for (StepPurpose p :
-         {StepPurpose::Bisect, StepPurpose::Endpoint, StepPurpose::Confirm, StepPurpose::GoodCheck})
-        if (purposeName(p) == s)
-            return p;
-    return std::nullopt;
-}
-
 std::optional<StageOutcome> outcomeFromName(const QString &s) {
     for (StageOutcome o : {StageOutcome::Passed, StageOutcome::Failed, StageOutcome::Timeout,
                            StageOutcome::Error, StageOutcome::Cancelled})

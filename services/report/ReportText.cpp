@@ -65,20 +65,6 @@ QString formatDuration(qint64 ms) {
         .arg((secs % 3600) / 60, 2, 10, QLatin1Char('0'));
 }
 
-QString purposeName(StepPurpose purpose) {
-    switch (purpose) {
-    case StepPurpose::Bisect:
-        return QStringLiteral("bisect");
-    case StepPurpose::Endpoint:
-        return QStringLiteral("endpoint");
-    case StepPurpose::Confirm:
-        return QStringLiteral("confirm");
-    case StepPurpose::GoodCheck:
-        return QStringLiteral("good-check");
-    }
-    return QStringLiteral("bisect");
-}
-
 Tally tally(const ReportData &data) {
     Tally t;
     t.runs = int(data.steps.size());

@@ -18,8 +18,6 @@ namespace bw::report::detail {
 [[nodiscard]] QString authorDate(const CommitRef &c);
 // "850 ms", "12.3 s", "3 min 12 s", "2 h 05 min".
 [[nodiscard]] QString formatDuration(qint64 ms);
-[[nodiscard]] QString purposeName(
-    StepPurpose purpose); // bisect endpoint confirm good-check (as the session journal spells them)
 
 // How the session went, counted once.
 struct Tally {

@@ -85,20 +85,6 @@ QString provenanceName(Provenance provenance) {
     return {};
 }
 
-QString purposeName(StepPurpose purpose) {
-    switch (purpose) {
-    case StepPurpose::Bisect:
-        return QStringLiteral("bisect");
-    case StepPurpose::Endpoint:
-        return QStringLiteral("endpoint");
-    case StepPurpose::Confirm:
-        return QStringLiteral("confirm");
-    case StepPurpose::GoodCheck:
-        return QStringLiteral("good-check");
-    }
-    return {};
-}
-
 std::optional<MarkKind> markKindFromName(const QString &text) {
     return fromNames(std::array{MarkKind::Good, MarkKind::Bad, MarkKind::Skip}, markKindName, text);
 }
@@ -107,12 +93,6 @@ std::optional<Provenance> provenanceFromName(const QString &text) {
     return fromNames(std::array{Provenance::Manual, Provenance::Step, Provenance::Override,
                                 Provenance::Imported},
                      provenanceName, text);
-}
-
-std::optional<StepPurpose> purposeFromName(const QString &text) {
-    return fromNames(std::array{StepPurpose::Bisect, StepPurpose::Endpoint, StepPurpose::Confirm,
-                                StepPurpose::GoodCheck},
-                     purposeName, text);
 }
 
 std::optional<StageOutcome> outcomeFromName(const QString &text) {
