@@ -5,6 +5,7 @@
 #include "app/HeadlessRun.h"
 #include "services/git/GitBisect.h"
 #include "services/git/Repository.h"
+#include "services/pipeline/SessionDirectory.h"
 #include "services/report/ReportCollector.h"
 #include "services/report/ReportWriter.h"
 
@@ -72,7 +73,8 @@ int report(const QStringList &arguments) {
     QCommandLineParser p;
     const QCommandLineOption formatOption(
         {QStringLiteral("format")},
-        QStringLiteral("md, html, pdf or json (default: from the output's extension, else md)."),
+        QStringLiteral("md, html, pdf, json, or log for the `git bisect log` (default: from the "
+                       "output's extension, else md)."),
         QStringLiteral("FORMAT"));
     const QCommandLineOption outputOption(
         {QStringLiteral("output"), QStringLiteral("o")},
@@ -93,9 +95,27 @@ int report(const QStringList &arguments) {
         if (!report::formatFromName(formatName))
             formatName = QStringLiteral("md");
     }
+    if (formatName == u"log") {
+        // The session's `git bisect log`, for `git bisect replay` or `bisect-workbench replay`.
+        QFile log(p.positionalArguments().first() + QStringLiteral("/bisect.log"));
+        if (!pipeline::SessionDirectory::holdsSession(p.positionalArguments().first()) ||
+            !log.open(QIODevice::ReadOnly))
+            return fail(QStringLiteral("%1 holds no session with a bisect log")
+                            .arg(p.positionalArguments().first()));
+        const QByteArray bytes = log.readAll();
+        if (output.isEmpty() || output == u"-") {
+            std::fwrite(bytes.constData(), 1, bytes.size(), stdout);
+            return 0;
+        }
+        QSaveFile f(output);
+        if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
+            return fail(QStringLiteral("cannot write %1: %2").arg(output, f.errorString()));
+        return 0;
+    }
     const auto format = report::formatFromName(formatName);
     if (!format)
-        return fail(QStringLiteral("--format %1: expected md, html, pdf or json").arg(formatName));
+        return fail(
+            QStringLiteral("--format %1: expected md, html, pdf, json or log").arg(formatName));
     if (*format == report::Format::Pdf && output.isEmpty())
         return fail(QStringLiteral("a PDF report needs --output FILE"));
     auto data = report::collectReport(p.positionalArguments().first(), QStringLiteral(BW_VERSION));

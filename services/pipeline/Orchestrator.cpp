@@ -386,6 +386,16 @@ void Orchestrator::runStep(const Oid &commit, StepPurpose purpose, int attempt) 
     m_cancel = std::make_shared<process::CancelToken>();
     const QString subject = subjectOf(commit);
     const QString logDir = m_session->stepLogDir(number, attempt);
+    if (QFileInfo::exists(logDir)) {
+        // A run of this step was interrupted (the workbench was killed): its partial logs
+        // are kept aside, not mixed into the new run's.
+        QString aside = logDir + QStringLiteral(".interrupted");
+        for (int k = 2; QFileInfo::exists(aside); ++k)
+            aside = logDir + QStringLiteral(".interrupted-%1").arg(k);
+        if (!QDir().rename(logDir, aside))
+            qCWarning(bwPipeline) << "cannot move the interrupted logs of step" << number
+                                  << "aside";
+    }
     emit stepStarted(number, commit, subject, purpose);
     if (m_options.gitRunOutput)
         emit progress(QStringLiteral("running %1\n").arg(gitQuoted(m_options.recipe.test.command)));

@@ -714,6 +714,55 @@ private slots:
         QCOMPARE(QFileInfo(session + QStringLiteral("/result")).symLinkTarget(), result);
     }
 
+    // A full disk under the session: the step whose logs cannot be written gets no
+    // verdict; the session pauses with the reason, and what was recorded stays.
+    void fullDiskPausesTheSession() {
+        TestRepo repo;
+        for (int i = 0; i < 8; ++i)
+            commitFiles(repo, QStringLiteral("c%1").arg(i));
+        QTemporaryDir mountPoint;
+        const RunResult mounted =
+            bw::test::run(QStringLiteral("mount"),
+                          {QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
+                           QStringLiteral("size=2m"), QStringLiteral("tmpfs"), mountPoint.path()});
+        QVERIFY2(mounted.exitCode == 0,
+                 qPrintable(QStringLiteral("this test mounts a 2 MB tmpfs (needs root): ") +
+                            QString::fromUtf8(mounted.err)));
+        struct Unmount {
+            QString path;
+            ~Unmount() { bw::test::run(QStringLiteral("umount"), {QStringLiteral("-l"), path}); }
+        } unmount{mountPoint.path()};
+        const QString recipe = m_scratch.path() + QStringLiteral("/full.toml");
+        // The second step floods its log past what the disk holds.
+        QVERIFY(bw::test::writeFile(
+            recipe,
+            "[test]\ncommand = [\"sh\", \"-c\", \"if [ $BW_STEP = 2 ]; then head -c 4000000 "
+            "/dev/zero | tr '\\\\0' x; fi; true\"]\n"));
+        const QString session = mountPoint.path() + QStringLiteral("/session");
+        const OurRun o =
+            ours(repo, {QStringLiteral("run"), QStringLiteral("--recipe"), recipe,
+                        QStringLiteral("--bad"), QStringLiteral("c7"), QStringLiteral("--good"),
+                        QStringLiteral("c0"), QStringLiteral("--session"), session});
+        QCOMPARE(o.exitCode, 1);
+        QVERIFY2(o.err.contains(QStringLiteral("paused")) &&
+                     o.err.contains(QStringLiteral("could not be written")),
+                 qPrintable(o.err));
+        QCOMPARE(o.marks.size(), 1); // step 1's verdict, nothing for step 2
+        const auto steps = journal(session);
+        QVERIFY(!steps.isEmpty());
+        QCOMPARE(steps.first().value(u"verdict").toString(), QStringLiteral("good"));
+        // (the status itself may not fit on the full disk: "running" resumes the same way)
+        QVERIFY(sessionStatus(session) != u"finished");
+
+        // Space freed, the session resumes and finishes.
+        QVERIFY(QFile::remove(session + QStringLiteral("/steps/0002/test.log")));
+        QVERIFY(bw::test::writeFile(session + QStringLiteral("/recipe.toml"),
+                                    "[test]\ncommand = [\"true\"]\n"));
+        const OurRun r = ours(repo, {QStringLiteral("run"), QStringLiteral("--session"), session});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        QCOMPARE(r.culprit, repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("c7")}));
+    }
+
     // `report` on a finished session: the Markdown's bisect log replays with git to the
     // same state, the JSON has the culprit, the PDF opens.
     void reportsOfASession() {
@@ -763,6 +812,19 @@ private slots:
                 gitIn(clone->path, repo, {QStringLiteral("bisect"), QStringLiteral("log")}).out)),
             markLines(gitLog));
 
+        // The log exported as it is: replayed by our own `replay`, same marks.
+        const QString exported = m_scratch.path() + QStringLiteral("/exported.log");
+        RunResult logExport =
+            repo.workbench({QStringLiteral("report"), session, QStringLiteral("--format"),
+                            QStringLiteral("log"), QStringLiteral("--output"), exported});
+        QVERIFY2(logExport.exitCode == 0, logExport.err.constData());
+        QCOMPARE(readFile(exported).trimmed(), gitLog.trimmed());
+        RunResult replayed = repo.workbench({QStringLiteral("replay"), exported});
+        QVERIFY2(replayed.exitCode == 0 || replayed.out.contains("is the first bad commit"),
+                 replayed.err.constData());
+        QCOMPARE(markLines(repo.gitOut({QStringLiteral("bisect"), QStringLiteral("log")})),
+                 markLines(gitLog));
+
         RunResult json = repo.workbench({QStringLiteral("report"), session,
                                          QStringLiteral("--format"), QStringLiteral("json")});
         QVERIFY2(json.exitCode == 0, json.err.constData());
@@ -784,23 +846,43 @@ private slots:
         QVERIFY(none.err.contains("holds no Bisect Workbench session"));
     }
 
-    // kill -9 in the middle of a step: the session resumes from its directory, re-runs
-    // only that step, and ends at the same culprit with every commit marked once.
+    // kill -9 in the middle of a step (its build, its test, or while its log streams):
+    // the session resumes from its directory, re-runs only that step (its partial logs
+    // kept aside), and ends at the same culprit with every commit marked once.
+    void resumesAfterKill_data() {
+        QTest::addColumn<QString>("phase");
+        QTest::newRow("during the build") << QStringLiteral("build");
+        QTest::newRow("during the test") << QStringLiteral("test");
+        QTest::newRow("while the log streams") << QStringLiteral("log");
+    }
     void resumesAfterKill() {
+        QFETCH(QString, phase);
         TestRepo repo;
         for (int i = 0; i < 16; ++i)
             commitFiles(repo, QStringLiteral("c%1").arg(i),
                         i == 11 ? QStringList{QStringLiteral("bug")} : QStringList{});
-        const QString block = m_scratch.path() + QStringLiteral("/block");
+        const QString block = m_scratch.path() + QStringLiteral("/block-") + phase;
         QVERIFY(bw::test::writeFile(block, "1"));
-        const QString recipe = m_scratch.path() + QStringLiteral("/kill.toml");
-        QVERIFY(bw::test::writeFile(
-            recipe, QStringLiteral("[test]\ncommand = [\"sh\", \"-c\", \"if [ -e '%1' ] && [ "
-                                   "\\\"$BW_STEP\\\" = 3 ]; then "
-                                   "touch '%1.reached'; exec sleep 600; fi; test ! -e bug\"]\n")
-                        .arg(block)
-                        .toUtf8()));
-        const QString session = m_scratch.path() + QStringLiteral("/kill");
+        const QString recipe = m_scratch.path() + QStringLiteral("/kill-%1.toml").arg(phase);
+        // At step 3 the chosen phase signals that it is running, then never ends.
+        const QString hang = phase == u"log"
+                                 ? QStringLiteral("touch '%1.reached'; while :; do echo streaming "
+                                                  "a line of test output; done")
+                                       .arg(block)
+                                 : QStringLiteral("touch '%1.reached'; exec sleep 601").arg(block);
+        const QString gate =
+            QStringLiteral("if [ -e '%1' ] && [ \\\"$BW_STEP\\\" = 3 ]; then %2; fi")
+                .arg(block, hang);
+        QString toml;
+        if (phase == u"build")
+            toml = QStringLiteral("[build]\ncommand = [\"sh\", \"-c\", \"%1\"]\n"
+                                  "[test]\ncommand = [\"sh\", \"-c\", \"test ! -e bug\"]\n")
+                       .arg(gate);
+        else
+            toml = QStringLiteral("[test]\ncommand = [\"sh\", \"-c\", \"%1; test ! -e bug\"]\n")
+                       .arg(gate);
+        QVERIFY(bw::test::writeFile(recipe, toml.toUtf8()));
+        const QString session = m_scratch.path() + QStringLiteral("/kill-") + phase;
         QProcess p;
         p.setProcessEnvironment(repo.env());
         p.setWorkingDirectory(repo.path());
@@ -815,8 +897,7 @@ private slots:
         QVERIFY(p.waitForFinished());
         QCOMPARE(journal(session).size(), 2);
         // The orphaned test (its own process group) is the test's to clean up here.
-        bw::test::run(QStringLiteral("pkill"),
-                      {QStringLiteral("-f"), QStringLiteral("exec sleep 600")});
+        bw::test::run(QStringLiteral("pkill"), {QStringLiteral("-f"), QStringLiteral("sleep 601")});
         QFile::remove(block);
 
         const OurRun r = ours(repo, {QStringLiteral("run"), QStringLiteral("--session"), session});
@@ -834,6 +915,15 @@ private slots:
         QStringList marks = markLines(readFile(repo.path() + QStringLiteral("/.git/BISECT_LOG")));
         QCOMPARE(marks.size(), 4);
         QCOMPARE(marks.removeDuplicates(), 0);
+        // The killed run's partial logs are kept aside; the re-run wrote its own.
+        const QString interrupted = session + QStringLiteral("/steps/0003.interrupted/");
+        const QString log =
+            phase == u"build" ? QStringLiteral("build.log") : QStringLiteral("test.log");
+        QVERIFY(QFileInfo::exists(interrupted + log));
+        if (phase == u"log")
+            QVERIFY(readFile(interrupted + log).startsWith(QStringLiteral("streaming a line")));
+        QVERIFY(!readFile(session + QStringLiteral("/steps/0003/") + log)
+                     .contains(QStringLiteral("streaming")));
     }
 };
 
