@@ -5,12 +5,14 @@
 #include "services/process/ProcessRunner.h"
 
 #include <QDir>
+
 #include <QFile>
 #include <QFileInfo>
 #include <QProcessEnvironment>
 #include <QRandomGenerator>
 #include <QStandardPaths>
 #include <QStringList>
+#include <algorithm>
 
 namespace bw::git {
 
@@ -313,10 +315,32 @@ namespace {
 
 // git's own checkout writes a big jump's files 2-4x faster than libgit2 1.5's
 // git_checkout_tree (0.27 s against 0.5-1.2 s for 1,500 changed files, measured with
-// tests/bench/bench_pipeline), and checkouts dominate a step's own cost. So the `git`
-// binary does it when it is installed (BW_NO_GIT_CLI=1 forces libgit2, which the tests
-// use to cover both), with the same meaning: tracked files forced, untracked and
-// ignored ones kept, HEAD detached.
+// tests/bench/bench_pipeline), but starting it costs ~20 ms, more than libgit2 needs for
+// a small change. So a jump that changes more than BW_GIT_CLI_MIN_CHANGES files (64 by
+// default; 0: always) goes through the `git` binary when it is installed
+// (BW_NO_GIT_CLI=1: never), the rest through libgit2 — with the same meaning: tracked
+// files forced, untracked and ignored ones kept, HEAD detached.
+int gitCliMinChanges() {
+    bool ok = false;
+    const int n = qEnvironmentVariableIntValue("BW_GIT_CLI_MIN_CHANGES", &ok);
+    return ok ? n : 64;
+}
+
+// How many files differ between HEAD's tree and `target` (counting stops at `limit`).
+int changedFiles(git_repository *repo, const git_commit *target, int limit) {
+    git_object *headObj = nullptr;
+    if (git_revparse_single(&headObj, repo, "HEAD^{tree}") < 0)
+        return limit; // no HEAD yet: treat as a big change
+    TreePtr head(reinterpret_cast<git_tree *>(headObj));
+    TreePtr tree;
+    if (git_commit_tree(out(tree), target) < 0)
+        return limit;
+    DiffPtr diff;
+    if (git_diff_tree_to_tree(out(diff), repo, head.get(), tree.get(), nullptr) < 0)
+        return limit;
+    return static_cast<int>(std::min<size_t>(git_diff_num_deltas(diff.get()), limit));
+}
+
 QString gitBinary() {
     static const QString git = qEnvironmentVariableIsSet("BW_NO_GIT_CLI")
                                    ? QString()
@@ -364,8 +388,11 @@ Status Worktree::checkout(const Oid &commit) {
         if (Status clean = refuseLocalChanges(repo, id, d->path); !clean)
             return clean;
     }
-    if (const QString git = gitBinary(); !git.isEmpty())
-        return checkoutWithGit(git, d->path, id, what);
+    if (const QString git = gitBinary(); !git.isEmpty()) {
+        const int threshold = gitCliMinChanges();
+        if (threshold <= 0 || changedFiles(repo, c.get(), threshold + 1) > threshold)
+            return checkoutWithGit(git, d->path, id, what);
+    }
     git_checkout_options opts = GIT_CHECKOUT_OPTIONS_INIT;
     // Tracked files become the commit's; untracked and ignored ones (build outputs) stay,
     // as GIT_CHECKOUT_REMOVE_UNTRACKED and GIT_CHECKOUT_REMOVE_IGNORED are not set.

@@ -512,7 +512,6 @@ void Orchestrator::applyVerdict(const StepRecord &step) {
         finish(Ending::Failed, (out.err + out.out).trimmed());
         return;
     }
-    keepBisectLog();
     emit progress(out.out + out.err);
     scheduleNext();
 }
@@ -606,6 +605,7 @@ void Orchestrator::handleGoodCheck(const StepRecord &step) {
 }
 
 void Orchestrator::pause(const QString &why) {
+    keepBisectLog();
     m_state = State::Paused;
     writeStatus(QStringLiteral("paused"), why);
     emit paused(why);
@@ -615,6 +615,7 @@ void Orchestrator::finish(Ending ending, const QString &message) {
     if (m_state == State::Finished)
         return;
     m_state = State::Finished;
+    keepBisectLog();
     QString status;
     switch (ending) {
     case Ending::Found:

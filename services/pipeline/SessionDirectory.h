@@ -42,8 +42,8 @@ struct JournalEntry {
 //                       loses a verdict and never records one twice: resume re-applies
 //                       what git is missing
 //   recipe.toml         the recipe as the session runs it
-//   bisect.log          a copy of git's BISECT_LOG after every mark (for reports after a
-//                       `git bisect reset`)
+//   bisect.log          a copy of git's BISECT_LOG when the session starts, resumes,
+//                       pauses or ends (for reports after a `git bisect reset`)
 //   steps/NNNN/*.log    each step's logs, streamed
 //   worktree/           the session's git worktree
 // Everything is created owner-only (0700 / 0600). Used on one thread.
