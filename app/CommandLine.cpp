@@ -69,6 +69,18 @@ int replay(const QStringList &arguments) {
     return print(bisect.replay(QString::fromUtf8(bytes)));
 }
 
+// Writes a report to `output` (atomically), or to stdout when it is empty or "-".
+int emitReport(const QString &output, const QByteArray &bytes) {
+    if (output.isEmpty() || output == u"-") {
+        std::fwrite(bytes.constData(), 1, bytes.size(), stdout);
+        return 0;
+    }
+    QSaveFile f(output);
+    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
+        return fail(QStringLiteral("cannot write %1: %2").arg(output, f.errorString()));
+    return 0;
+}
+
 int report(const QStringList &arguments) {
     QCommandLineParser p;
     const QCommandLineOption formatOption(
@@ -102,15 +114,7 @@ int report(const QStringList &arguments) {
             !log.open(QIODevice::ReadOnly))
             return fail(QStringLiteral("%1 holds no session with a bisect log")
                             .arg(p.positionalArguments().first()));
-        const QByteArray bytes = log.readAll();
-        if (output.isEmpty() || output == u"-") {
-            std::fwrite(bytes.constData(), 1, bytes.size(), stdout);
-            return 0;
-        }
-        QSaveFile f(output);
-        if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
-            return fail(QStringLiteral("cannot write %1: %2").arg(output, f.errorString()));
-        return 0;
+        return emitReport(output, log.readAll());
     }
     const auto format = report::formatFromName(formatName);
     if (!format)
@@ -140,14 +144,7 @@ int report(const QStringList &arguments) {
     case report::Format::Pdf:
         break;
     }
-    if (output.isEmpty() || output == u"-") {
-        std::fwrite(bytes.constData(), 1, bytes.size(), stdout);
-        return 0;
-    }
-    QSaveFile f(output);
-    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
-        return fail(QStringLiteral("cannot write %1: %2").arg(output, f.errorString()));
-    return 0;
+    return emitReport(output, bytes);
 }
 
 } // namespace
