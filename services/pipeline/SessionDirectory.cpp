@@ -88,7 +88,7 @@ Result<SessionInfo> SessionDirectory::readInfo() const {
     return info;
 }
 
-Status SessionDirectory::writeInfo(const SessionInfo &info) const {
+Status SessionDirectory::writeInfo(const SessionInfo &info) {
     if (m_id)
         return m_store->updateStatus(m_id, info.status, info.message);
     store::SessionRow row;
@@ -107,7 +107,7 @@ Status SessionDirectory::writeInfo(const SessionInfo &info) const {
     auto id = m_store->createSession(row);
     if (!id)
         return id.error();
-    const_cast<SessionDirectory *>(this)->m_id = *id;
+    m_id = *id;
     return okStatus();
 }
 

@@ -59,7 +59,7 @@ public:
     [[nodiscard]] QString path() const { return m_dir; }
     [[nodiscard]] bool hasSession() const;
     [[nodiscard]] Result<SessionInfo> readInfo() const;
-    [[nodiscard]] Status writeInfo(const SessionInfo &info) const;
+    [[nodiscard]] Status writeInfo(const SessionInfo &info);
     [[nodiscard]] Status appendStep(const StepRecord &step, std::optional<MarkKind> mark) const;
     [[nodiscard]] Result<std::vector<JournalEntry>> readJournal() const;
     [[nodiscard]] QString stepLogDir(int number, int attempt) const;
