@@ -858,11 +858,13 @@ private slots:
         QVERIFY(bw::test::writeFile(block, "1"));
         const QString recipe = m_scratch.path() + QStringLiteral("/kill-%1.toml").arg(phase);
         // At step 3 the chosen phase signals that it is running, then never ends.
-        const QString hang = phase == u"log"
-                                 ? QStringLiteral("touch '%1.reached'; while :; do echo streaming "
-                                                  "a line of test output; done")
-                                       .arg(block)
-                                 : QStringLiteral("touch '%1.reached'; exec sleep 601").arg(block);
+        const QString hang =
+            phase == u"log"
+                ? QStringLiteral("touch '%1.reached'; while :; do echo streaming "
+                                 "a line of test output; done")
+                      .arg(block)
+                : QStringLiteral("echo $$ > '%1.pid'; touch '%1.reached'; exec sleep 601")
+                      .arg(block);
         const QString gate =
             QStringLiteral("if [ -e '%1' ] && [ \\\"$BW_STEP\\\" = 3 ]; then %2; fi")
                 .arg(block, hang);
@@ -890,7 +892,10 @@ private slots:
         QVERIFY(p.waitForFinished());
         QCOMPARE(journal(session).size(), 2);
         // The orphaned test (its own process group) is the test's to clean up here.
-        bw::test::run(QStringLiteral("pkill"), {QStringLiteral("-f"), QStringLiteral("sleep 601")});
+        // (by its pid: other runs of this test may be blocked in their own `sleep 601`)
+        if (const qint64 orphan = readFile(block + QStringLiteral(".pid")).trimmed().toLongLong();
+            orphan > 0)
+            ::kill(static_cast<pid_t>(orphan), SIGKILL);
         QFile::remove(block);
 
         const OurRun r = ours(repo, {QStringLiteral("run"), QStringLiteral("--session"), session});
