@@ -164,6 +164,17 @@ const QCommandLineOption sessionOption(
 const QCommandLineOption verboseOption({QStringLiteral("verbose")},
                                        QStringLiteral("Stream every log to stderr."));
 
+// The options `run` and `script` share.
+pipeline::SessionOptions sessionOptions(const QCommandLineParser &p) {
+    pipeline::SessionOptions session;
+    session.repositoryPath = p.value(repoOption);
+    session.bad = p.value(badOption);
+    session.goods = p.values(goodOption);
+    session.firstParent = p.isSet(firstParentOption);
+    session.sessionDir = p.value(sessionOption);
+    return session;
+}
+
 } // namespace
 
 int runRecipe(const QStringList &arguments) {
@@ -187,12 +198,7 @@ int runRecipe(const QStringList &arguments) {
                            "run with one worker")
                 .arg(p.value(workersOption)));
 
-    pipeline::SessionOptions session;
-    session.repositoryPath = p.value(repoOption);
-    session.bad = p.value(badOption);
-    session.goods = p.values(goodOption);
-    session.firstParent = p.isSet(firstParentOption);
-    session.sessionDir = p.value(sessionOption);
+    pipeline::SessionOptions session = sessionOptions(p);
 
     QString recipeFile = p.value(recipeOption);
     const bool resuming = !session.sessionDir.isEmpty() &&
@@ -268,12 +274,7 @@ int runScript(const QStringList &arguments) {
     recipe.test.kind = TestKind::Script;
     recipe.test.command = CommandSpec::fromArgv(command);
 
-    pipeline::SessionOptions session;
-    session.repositoryPath = p.value(repoOption);
-    session.bad = p.value(badOption);
-    session.goods = p.values(goodOption);
-    session.firstParent = p.isSet(firstParentOption);
-    session.sessionDir = p.value(sessionOption);
+    pipeline::SessionOptions session = sessionOptions(p);
     session.recipe = recipe;
     session.gitRunOutput = true;
     return drive(session, p.isSet(verboseOption), true);

@@ -537,14 +537,20 @@ void Orchestrator::retryOrPause(const StepRecord &step) {
               .arg(step.commit.toString().left(12), step.classification.reason));
 }
 
-void Orchestrator::handleEndpoint(const StepRecord &step) {
-    const Classification &c = step.classification;
-    if (c.verdict == Verdict::Retry) {
+bool Orchestrator::recordCheck(const StepRecord &step) {
+    if (step.classification.verdict == Verdict::Retry) {
         retryOrPause(step);
-        return;
+        return false;
     }
-    (void)record(step, std::nullopt);
+    (void)record(step, std::nullopt); // a check marks nothing
     emit stepFinished(step);
+    return true;
+}
+
+void Orchestrator::handleEndpoint(const StepRecord &step) {
+    if (!recordCheck(step))
+        return;
+    const Classification &c = step.classification;
     const bool isBad = m_endpointQueue.front().second == MarkKind::Bad;
     const Verdict expected = isBad ? Verdict::Bad : Verdict::Good;
     const QString which = isBad ? m_terms.bad : m_terms.good;
@@ -562,13 +568,9 @@ void Orchestrator::handleEndpoint(const StepRecord &step) {
 }
 
 void Orchestrator::handleConfirm(const StepRecord &step) {
-    const Classification &c = step.classification;
-    if (c.verdict == Verdict::Retry) {
-        retryOrPause(step);
+    if (!recordCheck(step))
         return;
-    }
-    (void)record(step, std::nullopt);
-    emit stepFinished(step);
+    const Classification &c = step.classification;
     const auto [commit, expected] = m_confirmQueue.front();
     m_confirmQueue.erase(m_confirmQueue.begin());
     ++m_confirmRuns;

@@ -103,6 +103,9 @@ private:
     void stepDone(StepRecord record);
     void applyVerdict(const StepRecord &record);
     void retryOrPause(const StepRecord &record);
+    // An endpoint or confirmation run: retried on Retry (false), else recorded without a
+    // mark and announced (true).
+    bool recordCheck(const StepRecord &step);
     void handleEndpoint(const StepRecord &record);
     void handleConfirm(const StepRecord &record);
     void handleGoodCheck(const StepRecord &record);
