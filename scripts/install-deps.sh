@@ -17,6 +17,12 @@ packages=(
   nix-bin
   # report tests: the PDF opened and rendered, the JSON schema checked, the HTML in a browser
   poppler-utils python3-jsonschema chromium
+  # VMs and remote machines: a hand-started libvirtd with QEMU (TCG), the guest's busybox
+  # initramfs and dropbear, a local sshd for the SSH tests, cpio to pack the initramfs
+  libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
+  busybox-static dropbear-bin openssh-server cpio
+  # fuzzing the parsers (libFuzzer, clang)
+  clang libfuzzer-14-dev
 )
 
 missing=()

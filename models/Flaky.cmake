@@ -1,0 +1,1 @@
+# FlakyEngine: target_sources(bw_models PRIVATE ...)

@@ -1,0 +1,1 @@
+# libvirt: owned by the VM work. target_sources(bw_services PRIVATE ...)
