@@ -1,0 +1,1 @@
+# Log view bench

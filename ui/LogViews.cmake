@@ -1,0 +1,1 @@
+# Log views: target_sources(bw_ui PRIVATE ...)
