@@ -39,6 +39,9 @@ struct SessionOptions {
     QString sessionDir;       // empty: a new directory under the user's state directory
     // Resume the unfinished session in sessionDir instead of starting (bad/goods unused).
     bool resume = false;
+    // Take over the bisect already in progress in the repository (started on the command
+    // line): its marks and terms are kept, bad/goods are unused.
+    bool adopt = false;
     // `script`: print git's `running  '<cmd>'` line before each step.
     bool gitRunOutput = false;
 };

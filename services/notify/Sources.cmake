@@ -1,0 +1,1 @@
+# Notifications: target_sources(bw_services PRIVATE ...)

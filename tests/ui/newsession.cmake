@@ -1,0 +1,1 @@
+# New-session dialog tests

@@ -1,0 +1,1 @@
+# Export/session list/charts tests

@@ -1,0 +1,1 @@
+# Export/sessions/charts: target_sources(bw_ui PRIVATE ...)

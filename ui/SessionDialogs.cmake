@@ -1,0 +1,1 @@
+# Dialogs: target_sources(bw_ui PRIVATE ...)
