@@ -6,24 +6,31 @@
 #include "ui/CommitGraphDelegate.h"
 #include "ui/CommitGraphView.h"
 #include "ui/LogInspectorDialog.h"
+#include "ui/LogTabs.h"
+#include "ui/LogView.h"
 #include "ui/RangeStrip.h"
+#include "ui/SessionController.h"
 #include "ui/UiLogging.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFontDatabase>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QStyle>
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -33,7 +40,8 @@ namespace bw {
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_workspace(new git::BisectWorkspace(this))
-    , m_model(new CommitGraphModel(this)) {
+    , m_model(new CommitGraphModel(this))
+    , m_session(new SessionController(this)) {
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(QStringLiteral("Bisect Workbench"));
     resize(1200, 760);
@@ -120,6 +128,8 @@ MainWindow::MainWindow(QWidget *parent)
     });
 
     createActions();
+    createRunDocks();
+    restoreSettings();
     statusBar()->showMessage(tr("Ready"));
 
     connect(m_workspace, &git::BisectWorkspace::snapshotChanged, this, &MainWindow::showSnapshot);
@@ -139,6 +149,10 @@ MainWindow::MainWindow(QWidget *parent)
         const auto s = m_workspace->snapshot();
         if (!s || !s->state.inProgress || m_inspecting)
             return;
+        if (m_session->hasSession()) {
+            (void)overrideCommit(commit, std::nullopt, tr("mark taken back by hand"));
+            return;
+        }
         statusBar()->showMessage(
             tr("Taking back the marks of %1…").arg(commit.toString().left(12)));
         m_workspace->clearMarks(commit);
@@ -150,6 +164,16 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::createActions() {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    m_newSession = file->addAction(tr("&New Session…"), this, &MainWindow::newSession);
+    m_newSession->setShortcut(QKeySequence::New);
+    m_newSession->setObjectName(QStringLiteral("actionNewSession"));
+    QAction *sessions = file->addAction(tr("&Sessions…"), this, &MainWindow::showSessions);
+    sessions->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_O);
+    sessions->setObjectName(QStringLiteral("actionSessions"));
+    m_export = file->addAction(tr("&Export Report…"), this, &MainWindow::exportReport);
+    m_export->setShortcut(Qt::CTRL | Qt::Key_E);
+    m_export->setObjectName(QStringLiteral("actionExportReport"));
+    file->addSeparator();
     QAction *open = file->addAction(tr("&Open Repository…"), this, &MainWindow::chooseRepository);
     open->setShortcut(QKeySequence::Open);
     open->setObjectName(QStringLiteral("actionOpen"));
@@ -163,10 +187,42 @@ void MainWindow::createActions() {
         file->addAction(tr("&Inspect a Bisect Log…"), this, &MainWindow::chooseLogToInspect);
     inspect->setShortcut(Qt::CTRL | Qt::Key_L);
     inspect->setObjectName(QStringLiteral("actionInspectLog"));
+    QAction *importLog =
+        file->addAction(tr("Import a Bisect &Log…"), this, &MainWindow::importBisectLog);
+    importLog->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_I);
+    importLog->setObjectName(QStringLiteral("actionImportLog"));
+    m_exportLog =
+        file->addAction(tr("Export the &Bisect Log…"), this, &MainWindow::exportBisectLog);
+    m_exportLog->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_E);
+    m_exportLog->setObjectName(QStringLiteral("actionExportLog"));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
     quit->setObjectName(QStringLiteral("actionQuit"));
+
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    m_start = run->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Start…"), this,
+                             &MainWindow::startOrResume);
+    m_start->setShortcut(Qt::Key_F5);
+    m_start->setObjectName(QStringLiteral("actionStart"));
+    m_pause =
+        run->addAction(style()->standardIcon(QStyle::SP_MediaPause), tr("&Pause After This Step"));
+    m_pause->setCheckable(true);
+    m_pause->setShortcut(Qt::Key_F6);
+    m_pause->setObjectName(QStringLiteral("actionPause"));
+    connect(m_pause, &QAction::toggled, this, [this](bool on) { m_session->pauseAfterStep(on); });
+    m_stop = run->addAction(style()->standardIcon(QStyle::SP_MediaStop), tr("S&top"), this,
+                            [this] { m_session->stop(); });
+    m_stop->setShortcut(Qt::SHIFT | Qt::Key_F5);
+    m_stop->setObjectName(QStringLiteral("actionStop"));
+    m_oneStep = run->addAction(style()->standardIcon(QStyle::SP_MediaSeekForward),
+                               tr("Run &One Step"), this, [this] { m_session->runOneStep(); });
+    m_oneStep->setShortcut(Qt::Key_F10);
+    m_oneStep->setObjectName(QStringLiteral("actionOneStep"));
+    run->addSeparator();
+    m_reset = run->addAction(tr("&Reset the Bisect…"), this, &MainWindow::resetBisect);
+    m_reset->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_R);
+    m_reset->setObjectName(QStringLiteral("actionReset"));
 
     QMenu *bisect = menuBar()->addMenu(tr("&Bisect"));
     m_markGood = bisect->addAction(tr("Mark &Good"), this, [this] { mark(MarkKind::Good); });
@@ -190,6 +246,11 @@ void MainWindow::createActions() {
     for (QAction *a : {m_markGood, m_markBad, m_markSkip})
         a->setEnabled(false);
 
+    QToolBar *runBar = addToolBar(tr("Run"));
+    runBar->setObjectName(QStringLiteral("runToolBar"));
+    runBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    runBar->addActions({m_start, m_pause, m_stop, m_oneStep});
+
     QToolBar *bar = addToolBar(tr("Bisect"));
     bar->setObjectName(QStringLiteral("bisectToolBar"));
     bar->addActions({m_markGood, m_markBad, m_markSkip});
@@ -212,6 +273,45 @@ void MainWindow::createActions() {
     });
     find->setShortcut(QKeySequence::Find);
     connect(m_view, &CommitGraphView::remainingOnlyChanged, m_remainingOnly, &QAction::setChecked);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->setObjectName(QStringLiteral("viewMenu"));
+    QMenu *theme = view->addMenu(tr("&Theme"));
+    auto *themes = new QActionGroup(theme);
+    for (auto [name, value] :
+         {std::pair{tr("Follow the &Desktop"), Theme::System},
+          std::pair{tr("&Light"), Theme::Light}, std::pair{tr("D&ark"), Theme::Dark}}) {
+        QAction *a = theme->addAction(name, this, [this, value = value] { setTheme(value); });
+        a->setCheckable(true);
+        a->setChecked(QSettings().value(QStringLiteral("theme"), 0).toInt() ==
+                      static_cast<int>(value));
+        themes->addAction(a);
+    }
+    view->addAction(tr("Log &Line Limit…"), this, [this] {
+        bool ok = false;
+        const int lines = QInputDialog::getInt(
+            this, tr("Log Line Limit"), tr("Lines kept in each log tab (older ones scroll away):"),
+            QSettings().value(QStringLiteral("logs/maxLines"), 200000).toInt(), 1000, 10000000,
+            10000, &ok);
+        if (!ok)
+            return;
+        QSettings().setValue(QStringLiteral("logs/maxLines"), lines);
+        for (LogKind k : {LogKind::Build, LogKind::Console, LogKind::Test, LogKind::Pipeline})
+            if (LogView *v = m_logs->liveView(k))
+                v->setMaxLines(lines);
+    });
+    view->addSeparator();
+    // The docks' own toggles, filled once they exist.
+    connect(view, &QMenu::aboutToShow, this, [this, view] {
+        for (QAction *a : view->actions())
+            if (a->property("dockToggle").toBool())
+                view->removeAction(a);
+        for (QDockWidget *d : findChildren<QDockWidget *>()) {
+            QAction *a = d->toggleViewAction();
+            a->setProperty("dockToggle", true);
+            view->addAction(a);
+        }
+    });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     QAction *about = help->addAction(tr("&About Bisect Workbench"), this, &MainWindow::showAbout);
@@ -330,6 +430,11 @@ void MainWindow::showSnapshot() {
     m_reload->setEnabled(true);
     if (!keep || !m_view->goToCommit(*keep))
         goToUnderTest();
+    if (s->outcome && s->state.inProgress)
+        m_session->setRemaining(
+            s->outcome->kind == BisectOutcome::Kind::Next ? s->outcome->revisionsLeft() + 1 : 1,
+            s->outcome->kind == BisectOutcome::Kind::Next ? s->outcome->steps() + 1 : 0);
+    updateRunUi();
     statusBar()->showMessage(
         tr("%1 commits loaded in %2 s").arg(s->dag->size()).arg(s->loadSeconds, 0, 'f', 2), 5000);
     emit stateShown();
@@ -395,6 +500,11 @@ void MainWindow::markCommit(MarkKind kind, const Oid &commit) {
         return;
     }
     m_banner->hide();
+    if (m_session->hasSession()) {
+        // Recorded as an override of the session (with the range recomputed at once).
+        (void)overrideCommit(commit, kind, tr("marked by hand"));
+        return;
+    }
     statusBar()->showMessage(
         tr("Marking %1 %2…").arg(commit.toString().left(12), s->state.terms.termFor(kind)));
     m_workspace->mark(kind, commit);

@@ -3,6 +3,7 @@
 #include "models/BisectTypes.h"
 #include "models/CommitGraphModel.h"
 #include "models/LaneLayout.h"
+#include "services/pipeline/Orchestrator.h"
 
 #include <QFutureWatcher>
 
@@ -15,6 +16,9 @@ class QLabel;
 class QLineEdit;
 class QListWidget;
 class QStackedWidget;
+class QTableView;
+class QDockWidget;
+class QCloseEvent;
 
 namespace bw {
 
@@ -22,6 +26,12 @@ class CommitDetailsView;
 class LogInspectorDialog;
 class CommitGraphView;
 class RangeStrip;
+class SessionController;
+class LogTabs;
+class RunCharts;
+namespace notify {
+class Notifier;
+}
 namespace git {
 class BisectWorkspace;
 struct WorkspaceSnapshot;
@@ -43,13 +53,54 @@ public:
 
     [[nodiscard]] git::BisectWorkspace *workspace() const { return m_workspace; }
     [[nodiscard]] CommitGraphView *graphView() const { return m_view; }
+    [[nodiscard]] SessionController *session() const { return m_session; }
+    [[nodiscard]] LogTabs *logTabs() const { return m_logs; }
+    [[nodiscard]] QTableView *timeline() const { return m_timeline; }
+    [[nodiscard]] RunCharts *charts() const { return m_charts; }
+    [[nodiscard]] QListWidget *problems() const { return m_problems; }
+    [[nodiscard]] QString runStatusText() const;
+
+    // Starts an automated session (what the new-session dialog's Start does); an error is
+    // shown in the problems list and returned.
+    Status startSession(const pipeline::SessionOptions &options);
+    // Reopens a stored session: an unfinished one resumes, a finished one is shown.
+    Status reopenSession(const QString &sessionDir);
+    // Changes a commit's mark by hand (through the session when one is open).
+    Status overrideCommit(const Oid &commit, std::optional<MarkKind> mark, const QString &reason);
+
+    enum class Theme { System, Light, Dark };
+    void setTheme(Theme theme);
+    // Where the sessions are kept (XDG state directory).
+    [[nodiscard]] static QString sessionsRoot();
 
 signals:
     // The graph and the header show a newly loaded state.
     void stateShown();
+    // An automated session ended (found, failed, stopped…).
+    void sessionEnded();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
     void createActions();
+    void createRunDocks();
+    void newSession();
+    void showSessions();
+    void exportReport();
+    void importBisectLog();
+    void exportBisectLog();
+    void startOrResume();
+    void resetBisect();
+    void updateRunUi();
+    void addProblem(const QString &title, const QString &details);
+    void timelineMenu(const QPoint &pos);
+    void showStepLogs();
+    void sessionFinished(pipeline::Orchestrator::Ending ending, const QString &message);
+    void restoreSettings();
+    void saveSettings();
+    void addRecent(const QString &repository);
+    [[nodiscard]] QStringList recentRepositories() const;
     void showAbout();
     void chooseRepository();
     void showSnapshot();
@@ -87,6 +138,26 @@ private:
     QAction *m_remainingOnly = nullptr;
     QAction *m_reload = nullptr;
     QString m_repositoryPath;
+
+    SessionController *m_session = nullptr;
+    notify::Notifier *m_notifier = nullptr;
+    LogTabs *m_logs = nullptr;
+    RunCharts *m_charts = nullptr;
+    QTableView *m_timeline = nullptr;
+    QListWidget *m_problems = nullptr;
+    QDockWidget *m_problemsDock = nullptr;
+    QLabel *m_runStatus = nullptr;
+    QTimer m_tick;
+    QString m_viewedSessionDir; // a finished session shown (not run) in the window
+    QAction *m_newSession = nullptr;
+    QAction *m_start = nullptr;
+    QAction *m_pause = nullptr;
+    QAction *m_stop = nullptr;
+    QAction *m_oneStep = nullptr;
+    QAction *m_reset = nullptr;
+    QAction *m_export = nullptr;
+    QAction *m_exportLog = nullptr;
+    Theme m_theme = Theme::System;
 };
 
 } // namespace bw

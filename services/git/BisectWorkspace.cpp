@@ -182,6 +182,14 @@ void BisectWorkspace::clearMarks(const Oid &commit) {
     enqueueAction([commit](GitBisect &bisect) { return bisect.clearMarks(commit); });
 }
 
+void BisectWorkspace::reset() {
+    enqueueAction([](GitBisect &bisect) { return bisect.reset(); });
+}
+
+void BisectWorkspace::replay(const QString &logText) {
+    enqueueAction([logText](GitBisect &bisect) { return bisect.replay(logText); });
+}
+
 void BisectWorkspace::enqueueAction(Action action) {
     const QString path = m_path;
     enqueue([path, action = std::move(action)](std::shared_ptr<const WorkspaceSnapshot> previous) {

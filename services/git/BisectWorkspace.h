@@ -54,6 +54,10 @@ public:
     void mark(MarkKind kind, const Oid &commit);
     // Takes back the commit's marks (GitBisect::clearMarks), then a reload.
     void clearMarks(const Oid &commit);
+    // `git bisect reset` (GitBisect::reset), then a reload.
+    void reset();
+    // `git bisect replay` of a log's text (GitBisect::replay), then a reload.
+    void replay(const QString &logText);
 
     [[nodiscard]] std::shared_ptr<const WorkspaceSnapshot> snapshot() const { return m_snapshot; }
     [[nodiscard]] bool isBusy() const { return m_running || !m_queue.empty(); }

@@ -310,6 +310,23 @@ CommandOutput GitBisect::mark(MarkKind kind, const Oid &commit) {
     return selectAndApply(files, true);
 }
 
+CommandOutput GitBisect::reset() {
+    GitBisectFiles files(m_repo);
+    auto state = files.read();
+    if (!state)
+        return {{}, state.error().message() + u'\n', 1};
+    if (!state->inProgress)
+        return {QStringLiteral("We are not bisecting.\n"), {}, 0};
+    if (Status s = files.reset(); !s)
+        return {{}, s.error().message() + u'\n', 1};
+    QString out = QStringLiteral("Bisect reset.\n");
+    if (!state->bisectHead && !state->start.isEmpty())
+        out += QStringLiteral("HEAD was left where the bisect put it: `git checkout %1` returns "
+                              "to where it started.\n")
+                   .arg(state->start);
+    return {out, {}, 0};
+}
+
 CommandOutput GitBisect::clearMarks(const Oid &commit) {
     GitBisectFiles files(m_repo);
     CommandOutput failure;

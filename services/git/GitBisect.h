@@ -54,6 +54,11 @@ public:
     // those marks is replayed, so the state is exactly what git would have reached.
     [[nodiscard]] CommandOutput clearMarks(const Oid &commit);
 
+    // Ends the bisect like `git bisect reset`: git's state files and refs/bisect/* go.
+    // A --no-checkout bisect never moved HEAD; after a checkout bisect the message says
+    // which branch to check out again (nothing in the work tree is touched here).
+    [[nodiscard]] CommandOutput reset();
+
     // `git bisect replay`: resets, applies every line of the log, then selects once
     // (checking the chosen commit out, or moving BISECT_HEAD in --no-checkout mode).
     [[nodiscard]] CommandOutput replay(const QString &logText);

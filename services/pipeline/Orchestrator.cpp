@@ -1,5 +1,6 @@
 #include "services/pipeline/Orchestrator.h"
 
+#include "models/BisectEngine.h"
 #include "models/BisectLog.h"
 #include "services/ServicesLogging.h"
 #include "services/git/GitBisect.h"
@@ -9,6 +10,7 @@
 #include "services/pipeline/StepRunner.h"
 #include "services/process/CancelToken.h"
 #include "services/recipe/RecipeLoader.h"
+#include "services/store/SessionStore.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -166,6 +168,43 @@ Status Orchestrator::start(const SessionOptions &options) {
         emit progress(QStringLiteral("Resuming the session in %1 after step %2\n")
                           .arg(m_session->path())
                           .arg(m_lastNumber));
+    } else if (options.adopt) {
+        // A bisect started on the command line: its marks and terms stay as they are.
+        git::GitBisectFiles files(*m_repo);
+        auto state = files.read();
+        if (!state)
+            return state.error();
+        if (!state->inProgress)
+            return Error{
+                QStringLiteral("there is no bisect in progress in %1 to continue").arg(workTree)};
+        m_terms = state->terms;
+        if (!state->bad)
+            return Error{QStringLiteral("the bisect in progress in %1 has no %2 commit yet: mark "
+                                        "one (git bisect %2 REV) and continue it then")
+                             .arg(workTree, m_terms.bad)};
+        if (auto ev = m_bisect->evaluateCurrent(); !ev)
+            return ev.error();
+        QStringList args;
+        for (const QString &line : state->log.split(u'\n'))
+            if (line.startsWith(QLatin1String("git bisect start"))) {
+                for (QString word : line.mid(16).split(u' ', Qt::SkipEmptyParts)) {
+                    if (word.size() >= 2 && word.startsWith(u'\'') && word.endsWith(u'\''))
+                        word = word.mid(1, word.size() - 2);
+                    args << word;
+                }
+                break;
+            }
+        info.repository = workTree;
+        info.recipeFile = m_session->recipePath();
+        info.startArgs = args;
+        info.worktree =
+            recipe.checkout == CheckoutMode::Worktree ? m_session->worktreePath() : workTree;
+        info.createdMs = QDateTime::currentMSecsSinceEpoch();
+        if (Status s = m_session->writeRecipe(recipe::RecipeLoader::toToml(recipe)); !s)
+            return s;
+        emit progress(QStringLiteral("Continuing the bisect in progress in %1 (%2 %3, %4 %5)\n")
+                          .arg(workTree, m_terms.bad, state->bad->toString().left(12), m_terms.good)
+                          .arg(state->goods.size()));
     } else {
         if (options.bad.isEmpty() || options.goods.isEmpty())
             return Error{QStringLiteral("a %1 and at least one %2 revision are needed")
@@ -243,9 +282,19 @@ Status Orchestrator::reconcileJournal() {
     auto entries = m_session->readJournal();
     if (!entries)
         return entries.error();
+    auto overrides = m_session->store().overrides(m_session->sessionId());
+    if (!overrides)
+        return overrides.error();
+    // The last override of each commit, and when it was made.
+    std::map<Oid, const store::OverrideRow *> lastOverride;
+    for (const store::OverrideRow &o : *overrides)
+        lastOverride[o.commit] = &o;
     for (const JournalEntry &e : *entries) {
         if (!e.mark)
             continue;
+        if (auto o = lastOverride.find(e.step.commit);
+            o != lastOverride.end() && o->second->createdMs >= e.step.finishedMs)
+            continue; // overridden by hand since: the override decides below
         const QString line = QStringLiteral("git bisect %1 %2\n")
                                  .arg(kindWord(m_terms, *e.mark), e.step.commit.toString());
         if (state->log.contains(line))
@@ -255,6 +304,31 @@ Status Orchestrator::reconcileJournal() {
         if (out.exitCode != 0 && out.exitCode != 2)
             return Error{QStringLiteral("cannot re-apply step %1's verdict").arg(e.step.number), 1,
                          out.err.trimmed()};
+        state = files.read();
+        if (!state)
+            return state.error();
+    }
+    // An override stored but not applied (a crash in between) is applied now.
+    for (const auto &[commit, o] : lastOverride) {
+        std::optional<MarkKind> now;
+        if (state->bad == commit)
+            now = MarkKind::Bad;
+        else if (std::find(state->goods.begin(), state->goods.end(), commit) != state->goods.end())
+            now = MarkKind::Good;
+        else if (std::find(state->skips.begin(), state->skips.end(), commit) != state->skips.end())
+            now = MarkKind::Skip;
+        if (now == o->after)
+            continue;
+        qCInfo(bwPipeline) << "re-applying the override of" << commit.toString();
+        if (now && now != MarkKind::Bad)
+            (void)m_bisect->clearMarks(commit);
+        if (o->after) {
+            const git::CommandOutput out = m_bisect->mark(*o->after, commit);
+            if (out.exitCode != 0 && out.exitCode != 2)
+                return Error{QStringLiteral("cannot re-apply the override of %1")
+                                 .arg(commit.toString().left(12)),
+                             1, out.err.trimmed()};
+        }
         state = files.read();
         if (!state)
             return state.error();
@@ -272,10 +346,130 @@ void Orchestrator::stop() {
         finish(Ending::Stopped, QStringLiteral("stopped"));
 }
 
-void Orchestrator::resume() {
+std::optional<Oid> Orchestrator::runningCommit() const {
+    if (m_watcher.isRunning())
+        return m_runningCommit;
+    return std::nullopt;
+}
+
+Status Orchestrator::overrideMark(const Oid &commit, std::optional<MarkKind> mark,
+                                  const QString &reason) {
+    if (!m_session || !m_bisect)
+        return Error{QStringLiteral("no session is open")};
+    git::GitBisectFiles files(*m_repo);
+    auto state = files.read();
+    if (!state)
+        return state.error();
+    if (!state->inProgress)
+        return Error{QStringLiteral("the bisect is over (git bisect reset was run): nothing can be "
+                                    "changed any more")};
+    std::optional<MarkKind> before;
+    if (state->bad == commit)
+        before = MarkKind::Bad;
+    else if (std::find(state->goods.begin(), state->goods.end(), commit) != state->goods.end())
+        before = MarkKind::Good;
+    else if (std::find(state->skips.begin(), state->skips.end(), commit) != state->skips.end())
+        before = MarkKind::Skip;
+    if (before == mark)
+        return okStatus();
+    if (before == MarkKind::Bad) {
+        // Taking back a bad mark falls back to the previous bad commit; without one there
+        // would be no range left.
+        bool otherBad = false;
+        if (auto entries = parseBisectLog(state->log)) {
+            for (const BisectLogEntry &e : *entries) {
+                QString rev;
+                if (e.kind == BisectLogEntry::Kind::Start) {
+                    auto args = parseStartArgs(e.startArgs, [&](const QString &r) {
+                        return m_repo->resolveCommit(r).ok();
+                    });
+                    otherBad = false; // a start replaces everything before it
+                    if (args && !args->revs.isEmpty())
+                        rev = args->revs.front();
+                } else if (e.kind == BisectLogEntry::Kind::Mark && e.term == m_terms.bad) {
+                    rev = e.rev;
+                }
+                if (!rev.isEmpty())
+                    if (auto oid = m_repo->resolveCommit(rev); oid && *oid != commit)
+                        otherBad = true;
+            }
+        }
+        if (!otherBad)
+            return Error{
+                QStringLiteral("%1 is the only %2 commit of the range: mark another commit "
+                               "%2 first")
+                    .arg(commit.toString().left(12), m_terms.bad)};
+    }
+
+    store::OverrideRow row;
+    row.commit = commit;
+    row.before = before;
+    row.after = mark;
+    row.reason = reason;
+    row.createdMs = QDateTime::currentMSecsSinceEpoch();
+    // Recorded before git's state changes: a crash in between is repaired on resume.
+    if (auto id = m_session->store().recordOverride(m_session->sessionId(), row); !id)
+        return Error{QStringLiteral("the override could not be recorded; nothing was changed"), 1,
+                     id.error().message()};
+    if (before) {
+        const git::CommandOutput out = m_bisect->clearMarks(commit);
+        if (out.exitCode != 0 && out.exitCode != 2)
+            return Error{
+                QStringLiteral("cannot take back the mark of %1").arg(commit.toString().left(12)),
+                1, (out.err + out.out).trimmed()};
+    }
+    if (mark) {
+        const git::CommandOutput out = m_bisect->mark(*mark, commit);
+        if (out.exitCode != 0 && out.exitCode != 2)
+            return Error{QStringLiteral("cannot mark %1 %2")
+                             .arg(commit.toString().left(12), m_terms.termFor(*mark)),
+                         1, (out.err + out.out).trimmed()};
+    }
+    keepBisectLog();
+    const QString description =
+        QStringLiteral("%1: %2 → %3%4")
+            .arg(commit.toString().left(12),
+                 before ? m_terms.termFor(*before) : QStringLiteral("unmarked"),
+                 mark ? m_terms.termFor(*mark) : QStringLiteral("unmarked"),
+                 reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(reason));
+    emit progress(QStringLiteral("Override %1\n").arg(description));
+    emit overridden(commit, description);
+    emit marksChanged();
+
+    if (m_watcher.isRunning() && m_runningPurpose == StepPurpose::Bisect) {
+        // Still worth testing only while it is an unmarked candidate of the new range.
+        bool worth = false;
+        if (auto ev = m_bisect->evaluateCurrent();
+            ev && ev->outcome && ev->outcome->kind == BisectOutcome::Kind::Next) {
+            const CommitDag::Id id = ev->dag->find(m_runningCommit);
+            const auto cands = BisectEngine::candidates(*ev->dag, ev->query);
+            const bool marked = id == ev->query.bad ||
+                                std::find(ev->query.goods.begin(), ev->query.goods.end(), id) !=
+                                    ev->query.goods.end() ||
+                                std::find(ev->query.skips.begin(), ev->query.skips.end(), id) !=
+                                    ev->query.skips.end();
+            worth = id != CommitDag::None && !marked &&
+                    std::find(cands.begin(), cands.end(), id) != cands.end();
+        }
+        if (!worth) {
+            m_runningObsolete = true;
+            m_cancel->cancel(); // stepDone() goes on with the new range
+        }
+    } else if (m_state == State::Finished) {
+        // The result may have changed: the session can go on from the new range.
+        m_culprit.reset();
+        m_confirmQueue.clear();
+        m_confirmFailures.clear();
+        m_stopRequested = false;
+        pause(QStringLiteral("an override changed the range: resume to go on"));
+    }
+    return okStatus();
+}
+
+void Orchestrator::resume(bool oneStep) {
     if (m_state != State::Paused)
         return;
-    m_pauseAfterStep = false;
+    m_pauseAfterStep = oneStep;
     m_attempts.clear();
     m_state = State::Running;
     writeStatus(QStringLiteral("running"), {});
@@ -383,6 +577,7 @@ void Orchestrator::runStep(const Oid &commit, StepPurpose purpose, int attempt) 
     m_runningCommit = commit;
     m_runningPurpose = purpose;
     m_runningAttempt = attempt;
+    m_runningObsolete = false;
     m_cancel = std::make_shared<process::CancelToken>();
     const QString subject = subjectOf(commit);
     const QString logDir = m_session->stepLogDir(number, attempt);
@@ -419,6 +614,15 @@ void Orchestrator::stepDone(StepRecord step) {
     if (step.cancelled()) {
         (void)record(step, std::nullopt);
         emit stepFinished(step);
+        if (m_runningObsolete && !m_stopRequested) {
+            m_runningObsolete = false;
+            emit progress(
+                QStringLiteral("step %1 cancelled: an override took %2 out of the range\n")
+                    .arg(step.number)
+                    .arg(step.commit.toString().left(12)));
+            scheduleNext();
+            return;
+        }
         if (m_stopRequested)
             finish(Ending::Stopped,
                    QStringLiteral("stopped during step %1; nothing was recorded for it")
@@ -513,6 +717,7 @@ void Orchestrator::applyVerdict(const StepRecord &step) {
         return;
     }
     emit progress(out.out + out.err);
+    emit marksChanged();
     scheduleNext();
 }
 

@@ -78,7 +78,19 @@ public:
     void stop();
     // Finish the running step, then pause (resume() goes on).
     void setPauseAfterStep(bool pause) { m_pauseAfterStep = pause; }
-    void resume();
+    // Goes on after a pause (or after an override reopened a finished session); with
+    // `oneStep`, pauses again after the next step.
+    void resume(bool oneStep = false);
+    // Changes a commit's mark by hand at any time (`mark` empty: takes the mark back):
+    // recorded as an override with its reason first, then applied to git's state, so the
+    // range is recomputed at once. A running step whose commit is no longer worth testing
+    // is cancelled (nothing is recorded for it) and the next one starts; a finished
+    // session whose result the override changed is paused, ready to go on.
+    [[nodiscard]] Status overrideMark(const Oid &commit, std::optional<MarkKind> mark,
+                                      const QString &reason);
+    // The commit under test, when a step is running.
+    [[nodiscard]] std::optional<Oid> runningCommit() const;
+    [[nodiscard]] const Terms &terms() const { return m_terms; }
 
     [[nodiscard]] State state() const { return m_state; }
     [[nodiscard]] const std::vector<StepRecord> &steps() const { return m_steps; }
@@ -98,6 +110,10 @@ signals:
     void stepFinished(const bw::StepRecord &step);
     void paused(const QString &why);
     void finished(bw::pipeline::Orchestrator::Ending ending, const QString &message);
+    // git's bisect state changed (a verdict, an override): the range is to be redrawn.
+    void marksChanged();
+    // An override was recorded and applied.
+    void overridden(const bw::Oid &commit, const QString &description);
 
 private:
     struct Pending;
@@ -146,6 +162,7 @@ private:
     Oid m_runningCommit;
     StepPurpose m_runningPurpose = StepPurpose::Bisect;
     int m_runningAttempt = 1;
+    bool m_runningObsolete = false; // an override made the running step pointless
 };
 
 } // namespace bw::pipeline

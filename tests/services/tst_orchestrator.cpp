@@ -4,6 +4,7 @@
 
 #include "services/pipeline/Orchestrator.h"
 #include "services/pipeline/SessionDirectory.h"
+#include "services/store/SessionStore.h"
 #include "tests/support/TestRepo.h"
 
 #include <QElapsedTimer>
@@ -141,6 +142,139 @@ private slots:
         QCOMPARE(finished.at(0).at(0).value<Orchestrator::Ending>(), Orchestrator::Ending::Found);
         QCOMPARE(o.culprit()->toString(),
                  repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("c3")}));
+    }
+
+    // An override while a step runs: the running commit left the range, so its step is
+    // cancelled (its process killed, nothing recorded) and the bisect goes on from there.
+    void overrideMidRunCancelsTheObsoleteStep() {
+        TestRepo repo;
+        linearHistory(repo, 16, 9);
+        const QString session = m_tmp.path() + QStringLiteral("/override");
+        Orchestrator o;
+        QSignalSpy steps(&o, &Orchestrator::stepFinished);
+        QSignalSpy finished(&o, &Orchestrator::finished);
+        QSignalSpy overridden(&o, &Orchestrator::overridden);
+        QSignalSpy changed(&o, &Orchestrator::marksChanged);
+        QVERIFY(o.start(options(
+            repo, session,
+            {QStringLiteral("sh"), QStringLiteral("-c"),
+             QStringLiteral("echo $$ > \"$BW_SESSION/pid\"; while ! test -e \"$BW_SESSION/go\"; "
+                            "do sleep 0.05; done; test ! -e bug")})));
+        auto readPid = [&] {
+            QFile f(session + QStringLiteral("/pid"));
+            return f.open(QIODevice::ReadOnly) ? f.readAll().trimmed().toInt() : 0;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(readPid() > 0, 30000);
+        const pid_t pid = readPid();
+        const auto running = o.runningCommit();
+        QVERIFY(running);
+        const Oid c8 =
+            *Oid::fromHex(repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("c8")}));
+        const Oid c7 =
+            *Oid::fromHex(repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("c7")}));
+        QCOMPARE(*running, c7); // git's first choice in 15 linear candidates
+        // Taking back the only bad commit is refused, with a reason.
+        const Oid c15 =
+            *Oid::fromHex(repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("c15")}));
+        const Status refused = o.overrideMark(c15, std::nullopt, {});
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().what.contains(QStringLiteral("only bad commit")),
+                 qPrintable(refused.error().what));
+        // c8 is good: c7 is no longer a candidate.
+        QVERIFY(o.overrideMark(c8, MarkKind::Good, QStringLiteral("tested by hand")));
+        QCOMPARE(overridden.size(), 1);
+        QVERIFY(changed.size() >= 1);
+        QTRY_VERIFY_WITH_TIMEOUT(::kill(pid, 0) != 0, 10000); // the step's process is gone
+        QTRY_VERIFY_WITH_TIMEOUT(steps.size() >= 1, 10000);
+        const auto first = steps.at(0).at(0).value<StepRecord>();
+        QCOMPARE(first.commit, c7);
+        QVERIFY(first.cancelled());
+        QFile go(session + QStringLiteral("/go"));
+        QVERIFY(go.open(QIODevice::WriteOnly));
+        go.close();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000);
+        QCOMPARE(finished.at(0).at(0).value<Orchestrator::Ending>(), Orchestrator::Ending::Found);
+        QCOMPARE(o.culprit()->toString(),
+                 repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("c9")}));
+        for (int i = 1; i < steps.size(); ++i) // nothing at or below c8 was tested again
+            QVERIFY(steps.at(i).at(0).value<StepRecord>().commit != c7);
+        QFile log(repo.path() + QStringLiteral("/.git/BISECT_LOG"));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const QByteArray text = log.readAll();
+        QVERIFY(text.contains("git bisect good " + c8.toString().toLatin1()));
+        QVERIFY(!text.contains(c7.toString().toLatin1()));
+        auto dir = pipeline::SessionDirectory::open(session);
+        QVERIFY(dir);
+        auto rows = dir->store().overrides(dir->sessionId());
+        QVERIFY(rows);
+        QCOMPARE(rows->size(), std::size_t(1));
+        QCOMPARE(rows->front().commit, c8);
+        QVERIFY(!rows->front().before);
+        QCOMPARE(rows->front().after, std::optional<MarkKind>(MarkKind::Good));
+        QCOMPARE(rows->front().reason, QStringLiteral("tested by hand"));
+    }
+
+    // Overriding a finished session's verdict reopens it: paused, and resuming bisects the
+    // new range.
+    void overrideAfterTheEndReopensTheSession() {
+        TestRepo repo;
+        linearHistory(repo, 16, 9);
+        const QString session = m_tmp.path() + QStringLiteral("/reopen");
+        Orchestrator o;
+        QSignalSpy finished(&o, &Orchestrator::finished);
+        QSignalSpy paused(&o, &Orchestrator::paused);
+        QVERIFY(o.start(options(
+            repo, session,
+            {QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("test ! -e bug")})));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000);
+        const Oid c9 = *o.culprit();
+        QVERIFY(o.overrideMark(c9, MarkKind::Good, QStringLiteral("it was flaky")));
+        QCOMPARE(o.state(), Orchestrator::State::Paused);
+        QCOMPARE(paused.size(), 1);
+        QVERIFY(!o.culprit());
+        o.resume();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 60000);
+        QCOMPARE(finished.at(1).at(0).value<Orchestrator::Ending>(), Orchestrator::Ending::Found);
+        QCOMPARE(o.culprit()->toString(),
+                 repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("c10")}));
+    }
+
+    // A bisect started on the command line is taken over with its marks.
+    void adoptsTheBisectInProgress() {
+        TestRepo repo;
+        linearHistory(repo, 16, 9);
+        auto opts =
+            options(repo, m_tmp.path() + QStringLiteral("/adopt-none"),
+                    {QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("test ! -e bug")});
+        opts.adopt = true;
+        {
+            Orchestrator o;
+            const Status s = o.start(opts);
+            QVERIFY(!s);
+            QVERIFY2(s.error().what.contains(QStringLiteral("no bisect in progress")),
+                     qPrintable(s.error().what));
+        }
+        repo.git({QStringLiteral("bisect"), QStringLiteral("start"),
+                  QStringLiteral("--no-checkout"), QStringLiteral("c15"), QStringLiteral("c0")});
+        repo.git({QStringLiteral("bisect"), QStringLiteral("good"), QStringLiteral("c4")});
+        opts.sessionDir = m_tmp.path() + QStringLiteral("/adopt");
+        opts.bad.clear();
+        opts.goods.clear();
+        Orchestrator o;
+        QSignalSpy steps(&o, &Orchestrator::stepFinished);
+        QSignalSpy finished(&o, &Orchestrator::finished);
+        QVERIFY(o.start(opts));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000);
+        QCOMPARE(finished.at(0).at(0).value<Orchestrator::Ending>(), Orchestrator::Ending::Found);
+        QCOMPARE(o.culprit()->toString(),
+                 repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("c9")}));
+        QCOMPARE(steps.size(), 3); // c5..c15: 10 candidates, 3 steps (c4 good already)
+        const QString log = repo.gitOut({QStringLiteral("bisect"), QStringLiteral("log")});
+        QVERIFY(log.contains(QStringLiteral("git bisect good ") +
+                             repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("c4")})));
+        auto dir = pipeline::SessionDirectory::open(opts.sessionDir);
+        QVERIFY(dir);
+        QVERIFY(dir->readInfo()->startArgs.contains(QStringLiteral("--no-checkout")));
     }
 
     void refusesWhatItCannotRun() {

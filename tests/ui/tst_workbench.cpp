@@ -1,0 +1,255 @@
+// The workbench window running automated sessions, as a user drives it: a session on a
+// generated repository with a local command recipe runs to the first bad commit, with
+// the graph, the steps timeline, the live logs and the status following; a verdict
+// overridden mid-run changes the range at once and cancels the step that became
+// pointless; a finished session is reopened from the store. With BW_SCREENSHOT_DIR set,
+// each main state is saved as a PNG (light and dark).
+
+#include "ui/MainWindow.h"
+
+#include "models/CommitGraphModel.h"
+#include "models/StepListModel.h"
+#include "services/git/BisectWorkspace.h"
+#include "tests/support/TestRepo.h"
+#include "ui/CommitGraphView.h"
+#include "ui/LogTabs.h"
+#include "ui/LogView.h"
+#include "ui/NewSessionDialog.h"
+#include "ui/RunCharts.h"
+#include "ui/SessionController.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QLabel>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtCharts/QChart>
+#include <QtCharts/QXYSeries>
+
+using namespace bw;
+using namespace bw::test;
+
+namespace {
+
+void linearHistory(TestRepo &repo, int n, int bugAt) {
+    for (int i = 0; i < n; ++i) {
+        repo.writeFile(QStringLiteral("f%1").arg(i), "x");
+        if (i == bugAt)
+            repo.writeFile(QStringLiteral("bug"), "x");
+        repo.git({QStringLiteral("add"), QStringLiteral("-A")});
+        repo.commit(QStringLiteral("c%1: change number %1").arg(i));
+    }
+}
+
+pipeline::SessionOptions options(const TestRepo &repo, const QString &session,
+                                 const QString &test) {
+    pipeline::SessionOptions o;
+    o.repositoryPath = repo.path();
+    o.bad = QStringLiteral("HEAD");
+    o.goods = {QStringLiteral("HEAD~15")};
+    o.sessionDir = session;
+    o.recipe.name = QStringLiteral("local test");
+    o.recipe.build.kind = BuildKind::Command;
+    o.recipe.build.command = CommandSpec::fromShell(
+        QStringLiteral("echo building $BW_SHORT; printf '\\033[32mok\\033[0m\\n'"));
+    o.recipe.test.kind = TestKind::Command;
+    o.recipe.test.command = CommandSpec::fromShell(test);
+    return o;
+}
+
+QString verdictOf(const StepListModel *m, int row) {
+    return m->data(m->index(row, static_cast<int>(StepListModel::Column::Verdict)), Qt::DisplayRole)
+        .toString();
+}
+
+void shoot(QWidget *w, const QString &name) {
+    const QString dir = qEnvironmentVariable("BW_SCREENSHOT_DIR");
+    if (dir.isEmpty())
+        return;
+    QTest::qWait(200); // let the last flush of the logs and the charts paint
+    QVERIFY(w->grab().save(dir + u'/' + name + QStringLiteral(".png")));
+}
+
+} // namespace
+
+class TestWorkbench : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_home;
+
+private slots:
+    void initTestCase() {
+        // Settings and sessions in a scratch home, never the user's.
+        qputenv("XDG_CONFIG_HOME", (m_home.path() + QStringLiteral("/config")).toUtf8());
+        qputenv("XDG_STATE_HOME", (m_home.path() + QStringLiteral("/state")).toUtf8());
+        QCoreApplication::setOrganizationName(QStringLiteral("bw-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_workbench"));
+        if (qEnvironmentVariable("BW_THEME") == u"dark") {
+            MainWindow w;
+            w.setTheme(MainWindow::Theme::Dark);
+        }
+    }
+
+    // Start a session, watch it run to the first bad commit.
+    void runsASessionToTheEnd() {
+        TestRepo repo;
+        linearHistory(repo, 16, 9);
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy ended(&w, &MainWindow::sessionEnded);
+        auto *start = w.findChild<QAction *>(QStringLiteral("actionStart"));
+        auto *stop = w.findChild<QAction *>(QStringLiteral("actionStop"));
+        QVERIFY(start && stop);
+        QCOMPARE(start->shortcut(), QKeySequence(Qt::Key_F5));
+        QVERIFY(!stop->isEnabled());
+
+        const QString session = m_home.path() + QStringLiteral("/s1");
+        QVERIFY(w.startSession(
+            options(repo, session, QStringLiteral("echo testing; sleep 0.3; test ! -e bug"))));
+        QVERIFY(stop->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->steps()->rowCount() >= 1, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            w.logTabs()->liveView(LogKind::Build)->text().contains(u"building"), 20000);
+        shoot(&w, qEnvironmentVariable("BW_THEME") + QStringLiteral("running"));
+        QVERIFY(w.runStatusText().startsWith(QStringLiteral("Running")));
+
+        QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 60000);
+        const QString c9 = repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("HEAD~6")});
+        QCOMPARE(w.session()->culprit()->toString(), c9);
+        QCOMPARE(w.session()->ending(), pipeline::Orchestrator::Ending::Found);
+        // The timeline: four steps, each with a verdict, the last ones agreeing with git.
+        const StepListModel *steps = w.session()->steps();
+        QCOMPARE(steps->rowCount(), 4);
+        for (int r = 0; r < 4; ++r)
+            QVERIFY2(verdictOf(steps, r) == u"good" || verdictOf(steps, r) == u"bad",
+                     qPrintable(verdictOf(steps, r)));
+        QVERIFY(w.runStatusText().contains(QStringLiteral("Finished")));
+        QVERIFY(w.runStatusText().contains(c9.left(12)));
+        // The graph shows git's result: wait for the reload after the last verdict.
+        QTRY_VERIFY_WITH_TIMEOUT(w.workspace()->snapshot() && w.workspace()->snapshot()->outcome &&
+                                     w.workspace()->snapshot()->outcome->kind ==
+                                         BisectOutcome::Kind::FirstBad,
+                                 20000);
+        const auto *model = w.graphView()->graphModel();
+        const CommitStates culpritStates =
+            model->states(static_cast<int>(model->dag()->find(*Oid::fromHex(c9))));
+        QVERIFY(culpritStates.testFlag(CommitState::Bad));
+        // The charts have a point per step (and the start).
+        QVERIFY(!w.charts()->remainingChart()->series().isEmpty());
+        auto *remaining = qobject_cast<QXYSeries *>(w.charts()->remainingChart()->series().front());
+        QVERIFY(remaining);
+        QVERIFY(remaining->count() >= 4);
+        // A past step's logs are shown when it is selected.
+        w.timeline()->setCurrentIndex(steps->index(0, 0));
+        QTRY_VERIFY(!w.logTabs()->isLive());
+        QVERIFY(w.logTabs()->view(LogKind::Test)->text().contains(u"testing"));
+        w.timeline()->setCurrentIndex(steps->index(3, 0));
+        shoot(&w, qEnvironmentVariable("BW_THEME") + QStringLiteral("finished"));
+        QVERIFY(!stop->isEnabled());
+        QVERIFY(start->isEnabled());
+    }
+
+    // An override while a step runs: the range changes at once, the running step whose
+    // commit left the range is cancelled, the override shows in the timeline.
+    void overridesAVerdictMidRun() {
+        TestRepo repo;
+        linearHistory(repo, 16, 9);
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy ended(&w, &MainWindow::sessionEnded);
+        const QString session = m_home.path() + QStringLiteral("/s2");
+        QVERIFY(w.startSession(
+            options(repo, session,
+                    QStringLiteral("while ! test -e \"$BW_SESSION/go\"; do sleep 0.05; done; "
+                                   "test ! -e bug"))));
+        const Oid c7 =
+            *Oid::fromHex(repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("HEAD~8")}));
+        const Oid c8 =
+            *Oid::fromHex(repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("HEAD~7")}));
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->orchestrator()->runningCommit() == c7, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.workspace()->snapshot() && w.workspace()->snapshot()->outcome,
+                                 20000);
+        const int before = w.workspace()->snapshot()->outcome->all;
+        QVERIFY(w.overrideCommit(c8, MarkKind::Good, QStringLiteral("known good from the CI")));
+        // The range is recomputed: fewer candidates, c8 good on the graph.
+        QTRY_VERIFY_WITH_TIMEOUT(w.workspace()->snapshot()->outcome->all < before, 20000);
+        const auto *model = w.graphView()->graphModel();
+        QVERIFY(
+            model->states(static_cast<int>(model->dag()->find(c8))).testFlag(CommitState::Good));
+        // The running step was cancelled: nothing recorded for c7.
+        QTRY_VERIFY_WITH_TIMEOUT(verdictOf(w.session()->steps(), 0) == u"cancelled", 20000);
+        shoot(&w, qEnvironmentVariable("BW_THEME") + QStringLiteral("overridden"));
+        QFile go(session + QStringLiteral("/go"));
+        QVERIFY(go.open(QIODevice::WriteOnly));
+        go.close();
+        QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 60000);
+        QCOMPARE(w.session()->culprit()->toString(),
+                 repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("HEAD~6")}));
+        // Overriding the culprit afterwards reopens the session (paused, ready to go on).
+        QVERIFY(w.overrideCommit(*w.session()->culprit(), MarkKind::Good, QStringLiteral("flaky")));
+        QCOMPARE(w.session()->phase(), SessionController::Phase::Paused);
+        auto *start = w.findChild<QAction *>(QStringLiteral("actionStart"));
+        QVERIFY(start->isEnabled());
+        QCOMPARE(start->text(), QStringLiteral("&Resume"));
+        start->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 2, 60000);
+        QCOMPARE(w.session()->culprit()->toString(),
+                 repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("HEAD~5")}));
+    }
+
+    // A wrong revision: nothing starts, the problem is listed (non-modal) with details.
+    void aSessionThatCannotStartIsAProblemNotACrash() {
+        TestRepo repo;
+        linearHistory(repo, 4, 2);
+        MainWindow w;
+        w.show();
+        auto opts = options(repo, m_home.path() + QStringLiteral("/s3"), QStringLiteral("true"));
+        opts.goods = {QStringLiteral("no-such-tag")};
+        QVERIFY(!w.startSession(opts));
+        QCOMPARE(w.problems()->count(), 1);
+        QVERIFY(w.problems()->item(0)->text().contains(QStringLiteral("no-such-tag")));
+        QCOMPARE(w.session()->phase(), SessionController::Phase::None);
+    }
+
+    // A finished session is reopened from the sessions directory: its steps are shown.
+    void reopensAFinishedSession() {
+        TestRepo repo;
+        linearHistory(repo, 16, 4);
+        const QString session = m_home.path() + QStringLiteral("/s4");
+        {
+            MainWindow w;
+            QSignalSpy ended(&w, &MainWindow::sessionEnded);
+            QVERIFY(w.startSession(options(repo, session, QStringLiteral("test ! -e bug"))));
+            QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 60000);
+        }
+        MainWindow w;
+        w.show();
+        QVERIFY(w.reopenSession(session));
+        QCOMPARE(w.session()->steps()->rowCount(), 4);
+        auto *exportReport = w.findChild<QAction *>(QStringLiteral("actionExportReport"));
+        QVERIFY(exportReport->isEnabled());
+    }
+
+    void newSessionDialogOffersTheRepositorysRefs() {
+        TestRepo repo;
+        linearHistory(repo, 16, 9);
+        NewSessionDialog dialog({repo.path()});
+        dialog.setRepositoryPath(repo.path());
+        dialog.resize(1100, 760);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.completionNames().size() >= 1, 20000);
+        shoot(&dialog, qEnvironmentVariable("BW_THEME") + QStringLiteral("newsession"));
+    }
+};
+
+QTEST_MAIN(TestWorkbench)
+#include "tst_workbench.moc"
