@@ -6,6 +6,7 @@
 #include "services/git/BisectWorkspace.h"
 #include "ui/MainWindow.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -49,6 +50,14 @@ void addGuiOptions(QCommandLineParser &parser) {
          QStringLiteral("Open a `git bisect log` FILE in the log inspector (with --repo, "
                         "its steps are drawn on the graph)."),
          QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("session"),
+                      QStringLiteral("Reopen the session kept in DIR (an unfinished one goes on)."),
+                      QStringLiteral("DIR")});
+    parser.addOption(
+        {QStringLiteral("new-session"), QStringLiteral("Open the new-session dialog at start.")});
+    parser.addOption({QStringLiteral("theme"),
+                      QStringLiteral("light, dark or system (the default: follow the desktop)."),
+                      QStringLiteral("THEME")});
     parser.addOption(
         {QStringLiteral("screenshot"),
          QStringLiteral("Save a picture of the window to FILE once it is shown, then quit."),
@@ -94,9 +103,25 @@ int main(int argc, char **argv) {
     parser.process(app);
 
     bw::MainWindow window;
+    if (parser.isSet(QStringLiteral("theme"))) {
+        const QString theme = parser.value(QStringLiteral("theme"));
+        if (theme == u"dark")
+            window.setTheme(bw::MainWindow::Theme::Dark);
+        else if (theme == u"light")
+            window.setTheme(bw::MainWindow::Theme::Light);
+        else
+            window.setTheme(bw::MainWindow::Theme::System);
+    }
     if (parser.isSet(QStringLiteral("repo")))
         window.openRepository(parser.value(QStringLiteral("repo")));
     window.show();
+    if (parser.isSet(QStringLiteral("session")))
+        (void)window.reopenSession(parser.value(QStringLiteral("session")));
+    if (parser.isSet(QStringLiteral("new-session")))
+        QTimer::singleShot(0, &window, [&window] {
+            if (auto *a = window.findChild<QAction *>(QStringLiteral("actionNewSession")))
+                a->trigger();
+        });
     if (parser.isSet(QStringLiteral("inspect-log")))
         window.inspectLog(parser.value(QStringLiteral("inspect-log")));
     if (parser.isSet(QStringLiteral("screenshot"))) {

@@ -17,7 +17,7 @@ namespace bw {
 class StepListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum class Column { Number, Commit, Stages, Duration, Verdict, Reason, Count };
+    enum class Column { Number, Commit, Verdict, Duration, Stages, Reason, Count };
     enum Role {
         StepNumberRole = Qt::UserRole + 1, // int
         CommitRole,                        // QString, the full sha

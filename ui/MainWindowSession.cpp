@@ -98,11 +98,12 @@ void MainWindow::createRunDocks() {
     m_timeline->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
     m_timeline->horizontalHeader()->setStretchLastSection(true);
     m_timeline->setWordWrap(false);
-    m_timeline->setColumnWidth(static_cast<int>(StepListModel::Column::Number), 60);
-    m_timeline->setColumnWidth(static_cast<int>(StepListModel::Column::Commit), 300);
-    m_timeline->setColumnWidth(static_cast<int>(StepListModel::Column::Stages), 280);
-    m_timeline->setColumnWidth(static_cast<int>(StepListModel::Column::Duration), 70);
-    m_timeline->setColumnWidth(static_cast<int>(StepListModel::Column::Verdict), 110);
+    const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
+    m_timeline->setColumnWidth(static_cast<int>(StepListModel::Column::Number), 5 * em);
+    m_timeline->setColumnWidth(static_cast<int>(StepListModel::Column::Commit), 22 * em);
+    m_timeline->setColumnWidth(static_cast<int>(StepListModel::Column::Verdict), 10 * em);
+    m_timeline->setColumnWidth(static_cast<int>(StepListModel::Column::Duration), 6 * em);
+    m_timeline->setColumnWidth(static_cast<int>(StepListModel::Column::Stages), 22 * em);
     auto *stepsDock = new QDockWidget(tr("Steps"), this);
     stepsDock->setObjectName(QStringLiteral("stepsDock"));
     stepsDock->setWidget(m_timeline);
@@ -143,6 +144,9 @@ void MainWindow::createRunDocks() {
     m_problemsDock->setWidget(m_problems);
     addDockWidget(Qt::RightDockWidgetArea, m_problemsDock);
     m_problemsDock->hide();
+
+    // The first layout: the steps as wide as the logs (a saved layout replaces it).
+    resizeDocks({logsDock, stepsDock}, {width() / 2, width() / 2}, Qt::Horizontal);
 
     m_runStatus = new QLabel(this);
     m_runStatus->setObjectName(QStringLiteral("runStatus"));

@@ -148,7 +148,8 @@ private slots:
         // A past step's logs are shown when it is selected.
         w.timeline()->setCurrentIndex(steps->index(0, 0));
         QTRY_VERIFY(!w.logTabs()->isLive());
-        QVERIFY(w.logTabs()->view(LogKind::Test)->text().contains(u"testing"));
+        QTRY_VERIFY_WITH_TIMEOUT(w.logTabs()->view(LogKind::Test)->text().contains(u"testing"),
+                                 10000);
         w.timeline()->setCurrentIndex(steps->index(3, 0));
         shoot(&w, qEnvironmentVariable("BW_THEME") + QStringLiteral("finished"));
         QVERIFY(!stop->isEnabled());
