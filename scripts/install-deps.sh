@@ -21,6 +21,8 @@ packages=(
   # initramfs and dropbear, a local sshd for the SSH tests, cpio to pack the initramfs
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
   busybox-static dropbear-bin openssh-server cpio
+  # notifications: the tests start a private session bus
+  dbus-daemon
   # fuzzing the parsers (libFuzzer, clang)
   clang libfuzzer-14-dev
 )

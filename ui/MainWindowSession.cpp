@@ -168,22 +168,7 @@ void MainWindow::createRunDocks() {
         updateRunUi();
     });
     connect(m_session, &SessionController::stepFinished, this, [this](const StepRecord &step) {
-        m_charts->addStep(step);
-        QVector<double> rates;
-        for (int i = 1;; ++i) {
-            bool found = false;
-            for (const StageResult &r : step.stages) {
-                auto it = r.facts.find(QStringLiteral("iteration_%1_bytes_per_s").arg(i));
-                if (it != r.facts.end()) {
-                    rates << it->toDouble();
-                    found = true;
-                }
-            }
-            if (!found)
-                break;
-        }
-        if (!rates.isEmpty())
-            m_charts->setThroughput(step.number, rates);
+        m_charts->addStep(step); // stage durations, and a transfer's throughput facts
         updateRunUi();
     });
     connect(m_session, &SessionController::problem, this, &MainWindow::addProblem);
