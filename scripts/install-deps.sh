@@ -34,21 +34,30 @@ for p in "${packages[@]}"; do
   fi
 done
 
+install_missing() {
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  # update once when the package lists are missing or older than a day
+  if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
+    $SUDO apt-get update -qq
+  fi
+  if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+    # a stale list can name versions the mirror no longer has: refresh once and retry
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
+else
+  install_missing
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-# update once when the package lists are missing or older than a day
-if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
-  $SUDO apt-get update -qq
-fi
-if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
-  # a stale list can name versions the mirror no longer has: refresh once and retry
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+# The VM tests' machine preparation (the libvirt-qemu user, qemu.conf, libvirt's log
+# directory) and Debian's kernel for the guests, fetched once from Debian's mirror.
+here=$(cd "$(dirname "$0")/.." && pwd)
+bash "$here/tests/support/vm/libvirtd-fixture.sh" prepare
+bash "$here/tests/support/vm/guest-kernel.sh" >/dev/null

@@ -42,6 +42,7 @@ void StepLogs::append(LogKind log, const QByteArray &chunk) {
     if (chunk.isEmpty())
         return;
     const int i = index(log);
+    QMutexLocker lock(&m_mutex);
     if (QFile *f = m_files[i].get()) {
         if (m_writeError.isEmpty() && f->write(chunk) != chunk.size())
             m_writeError =
@@ -52,6 +53,7 @@ void StepLogs::append(LogKind log, const QByteArray &chunk) {
         if (m.size() > MemoryCap)
             m.remove(0, m.size() - MemoryCap);
     }
+    lock.unlock();
     if (m_listener)
         m_listener(log, chunk);
 }
@@ -65,6 +67,7 @@ void StepLogs::event(const QString &line) {
 
 QString StepLogs::text(LogKind log, qint64 cap) const {
     const int i = index(log);
+    QMutexLocker lock(&m_mutex);
     if (!m_files[i])
         return QString::fromUtf8(m_memory[i]);
     QFile f(path(log));

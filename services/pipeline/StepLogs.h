@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QFile>
+#include <QMutex>
 #include <QString>
 
 #include <array>
@@ -16,7 +17,8 @@ namespace bw::pipeline {
 // The logs of one step: build.log, console.log, test.log and pipeline.log in the step's
 // directory, appended and flushed as chunks arrive (a crash loses nothing already
 // streamed), each chunk also handed to a live listener (the GUI's tabs, a terminal).
-// Used on the step's worker thread.
+// Used on the step's worker thread; append() may also come from another thread (a VM's
+// console arrives on the libvirt event loop's thread).
 class StepLogs {
 public:
     using Listener = std::function<void(LogKind, const QByteArray &)>;
@@ -36,7 +38,10 @@ public:
     [[nodiscard]] QString path(LogKind log) const;
     [[nodiscard]] QString directory() const { return m_directory; }
     // The first write error, if any (a full disk); later writes are not attempted.
-    [[nodiscard]] const QString &writeError() const { return m_writeError; }
+    [[nodiscard]] QString writeError() const {
+        QMutexLocker lock(&m_mutex);
+        return m_writeError;
+    }
 
     static constexpr qint64 MemoryCap = 8 * 1024 * 1024;
 
@@ -48,6 +53,7 @@ private:
     std::array<std::unique_ptr<QFile>, 4> m_files;
     std::array<QByteArray, 4> m_memory; // without a directory
     QString m_writeError;
+    mutable QMutex m_mutex; // the files, the memory and the error
 };
 
 } // namespace bw::pipeline

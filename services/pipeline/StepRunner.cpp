@@ -1,5 +1,7 @@
 #include "services/pipeline/StepRunner.h"
 
+#include "services/pipeline/StepRun.h"
+
 #include "models/OutcomeClassifier.h"
 
 #include "services/ServicesLogging.h"
@@ -17,14 +19,6 @@
 #include <unistd.h>
 
 namespace bw::pipeline {
-
-struct StepRunner::Run {
-    StepRecord record;
-    RecipeVariables vars;
-    std::unique_ptr<StepLogs> logs;
-    const process::CancelToken *cancel = nullptr;
-    StepObserver *observer = nullptr;
-};
 
 namespace {
 
@@ -72,22 +66,10 @@ StepRunner::StepRunner(StepContext context)
 StepRunner::~StepRunner() = default;
 
 Status StepRunner::supports(const Recipe &recipe) {
-    if (recipe.deploy.kind != DeployKind::None)
-        return Error{QStringLiteral("deploy kind '%1' needs the VM services, which this build does "
-                                    "not have yet")
-                         .arg(recipe.deploy.kind == DeployKind::LibvirtKernel ? "libvirt-kernel"
-                              : recipe.deploy.kind == DeployKind::LibvirtDisk ? "libvirt-disk"
-                                                                              : "ssh-install")};
-    if (recipe.wait.kind != WaitKind::None)
-        return Error{
-            QStringLiteral("wait kind '%1' needs the VM services, which this build does not "
-                           "have yet")
-                .arg(recipe.wait.kind == WaitKind::Ssh ? "ssh" : "console")};
-    if (recipe.test.kind == TestKind::RemoteCommand || recipe.test.kind == TestKind::Transfer)
-        return Error{
-            QStringLiteral("test kind '%1' needs the SSH services, which this build does "
-                           "not have yet")
-                .arg(recipe.test.kind == TestKind::Transfer ? "transfer" : "remote-command")};
+    if (recipe.wait.kind == WaitKind::Console && recipe.deploy.kind != DeployKind::LibvirtKernel &&
+        recipe.deploy.kind != DeployKind::LibvirtDisk)
+        return Error{QStringLiteral("wait kind 'console' reads a libvirt domain's serial console: "
+                                    "it needs deploy kind 'libvirt-kernel' or 'libvirt-disk'")};
     return okStatus();
 }
 
@@ -158,8 +140,28 @@ StepRecord StepRunner::run(int number, const Oid &commit, const QString &subject
     bool ok = stage(StageKind::Checkout, &StepRunner::checkout);
     if (ok && recipe.build.kind != BuildKind::None)
         ok = stage(StageKind::Build, &StepRunner::build);
+    if (ok && recipe.deploy.kind != DeployKind::None)
+        ok = stage(StageKind::Deploy, &StepRunner::deploy);
+    if (ok && recipe.wait.kind != WaitKind::None)
+        ok = stage(StageKind::Wait, &StepRunner::wait);
     if (ok)
         stage(StageKind::Test, &StepRunner::test);
+    if (run.vm && run.vm->console() && !run.record.stages.empty() &&
+        run.record.stages.back().outcome != StageOutcome::Passed) {
+        // What the machine said last, before it goes: into the record and the pipeline log.
+        const QStringList tail = run.vm->console()->tail(30);
+        if (!tail.isEmpty()) {
+            run.record.stages.back().facts.insert(QStringLiteral("console_tail"), tail.join(u'\n'));
+            run.logs->event(QStringLiteral("console, last lines:\n  ") +
+                            tail.join(QStringLiteral("\n  ")));
+        }
+    }
+    run.ssh.reset();
+    if (run.vm) {
+        if (Status s = run.vm->destroy(); !s)
+            run.logs->event(QStringLiteral("deploy: %1").arg(s.error().message()));
+        run.vm.reset();
+    }
 
     OutcomeClassifier classifier(recipe.classify, recipe.test.kind);
     StepLogs *stepLogs = run.logs.get();
@@ -358,6 +360,8 @@ StageResult StepRunner::build(Run &run) {
 
 StageResult StepRunner::test(Run &run) {
     const TestSpec &t = m_context.recipe.test;
+    if (t.kind == TestKind::RemoteCommand || t.kind == TestKind::Transfer)
+        return remoteTest(run);
     auto argv = run.vars.argv(t.command);
     if (!argv)
         return errorResult(StageKind::Test,

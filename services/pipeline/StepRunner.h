@@ -14,6 +14,9 @@
 namespace bw::git {
 class Worktree;
 }
+namespace bw::ssh {
+class SshSession;
+}
 
 namespace bw::pipeline {
 
@@ -61,6 +64,12 @@ private:
     StageResult checkout(Run &run);
     StageResult build(Run &run);
     StageResult test(Run &run);
+    // RemoteStages.cpp: the VM and SSH stages.
+    StageResult deploy(Run &run);
+    StageResult wait(Run &run);
+    StageResult remoteTest(Run &run);
+    StageResult deployConsoleWait(Run &run);
+    Result<ssh::SshSession *> sshSession(Run &run);
     StageResult runCommand(Run &run, StageKind stage, LogKind log, const QStringList &argv,
                            const QString &workDir, const QMap<QString, QString> &env,
                            Millis timeout);
