@@ -283,7 +283,9 @@ private slots:
         Orchestrator o;
         auto opts = options(repo, m_tmp.path() + QStringLiteral("/vm"), {QStringLiteral("true")});
         opts.bad = QStringLiteral("c3");
-        opts.recipe.deploy.kind = DeployKind::LibvirtKernel;
+        // A console wait with nothing that has a console.
+        opts.recipe.wait.kind = WaitKind::Console;
+        opts.recipe.wait.pattern = QStringLiteral("login:");
         const Status s = o.start(opts);
         QVERIFY(!s);
         QVERIFY2(s.error().what.contains(QStringLiteral("libvirt-kernel")),
