@@ -134,6 +134,7 @@ private:
     void writeStatus(const QString &status, const QString &message);
     void keepBisectLog();
     Status reconcileJournal();
+    void removeStaleBisectLocks();
     [[nodiscard]] QString subjectOf(const Oid &commit) const;
 
     SessionOptions m_options;
