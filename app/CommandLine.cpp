@@ -3,6 +3,7 @@
 #include "Version.h"
 #include "app/CliSupport.h"
 #include "app/HeadlessRun.h"
+#include "services/demo/DemoRepository.h"
 #include "services/git/GitBisect.h"
 #include "services/git/Repository.h"
 #include "services/pipeline/SessionDirectory.h"
@@ -147,6 +148,32 @@ int report(const QStringList &arguments) {
     return emitReport(output, bytes);
 }
 
+int demoRepo(const QStringList &arguments) {
+    QCommandLineParser p;
+    p.addPositionalArgument(QStringLiteral("DIR"),
+                            QStringLiteral("A new (or empty) folder for the demo project."));
+    int code = 0;
+    if (!parse(p, QStringLiteral("demo-repo"), arguments, code))
+        return code;
+    if (p.positionalArguments().size() != 1)
+        return fail(QStringLiteral("demo-repo takes exactly one DIR"));
+    auto info = demo::DemoRepository::create(p.positionalArguments().first());
+    if (!info)
+        return fail(info.error().message());
+    write(stdout,
+          QStringLiteral("Created the demo project in %1: netsim, %2 commits (%3 merges), tags "
+                         "%4.\nIts stress test hangs now and then since a planted regression; "
+                         "find it with\n\n  cd %1\n  bisect-workbench run --recipe local.toml "
+                         "--good v0.1 --bad HEAD\n\nor in the window: bisect-workbench --demo. "
+                         "Recipes beside the project: %5.\n")
+              .arg(QDir::toNativeSeparators(info->path))
+              .arg(info->commits)
+              .arg(info->merges)
+              .arg(info->tags.join(QStringLiteral(", ")),
+                   demo::DemoRepository::recipeFiles().join(QStringLiteral(", "))));
+    return 0;
+}
+
 } // namespace
 
 int runCommand(const QString &command, const QStringList &arguments) {
@@ -160,6 +187,8 @@ int runCommand(const QString &command, const QStringList &arguments) {
         return runScript(arguments);
     if (command == u"report")
         return report(arguments);
+    if (command == u"demo-repo")
+        return demoRepo(arguments);
     return fail(QStringLiteral("unknown command '%1' (see --help)").arg(command));
 }
 

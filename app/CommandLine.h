@@ -4,7 +4,7 @@
 
 namespace bw::app {
 
-// The headless commands (`next`, `replay`, …). Each takes the arguments after the
+// The headless commands (`next`, `replay`, `demo-repo`, …). Each takes the arguments after the
 // command word and returns the process exit code.
 int runCommand(const QString &command, const QStringList &arguments);
 

@@ -3,8 +3,10 @@
 
 #include "Version.h"
 #include "app/CommandLine.h"
+#include "services/demo/DemoRepository.h"
 #include "services/git/BisectWorkspace.h"
 #include "ui/MainWindow.h"
+#include "ui/NewSessionDialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -12,9 +14,12 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QGuiApplication>
+#include <QLineEdit>
+#include <QPointer>
 #include <QScreen>
 #include <QTimer>
 
+#include <cstdio>
 #include <cstring>
 #include <memory>
 
@@ -38,7 +43,9 @@ void addGuiOptions(QCommandLineParser &parser) {
         "  script --bad REV --good REV -- CMD [ARG…]\n"
         "                               `git bisect run` semantics with our engine and logs\n"
         "  report SESSION --format md|html|pdf|json --output FILE\n"
-        "                               a report of a session, ready for a bug tracker\n\n"
+        "                               a report of a session, ready for a bug tracker\n"
+        "  demo-repo DIR                create the demo project (netsim, a planted\n"
+        "                               regression, recipes) in DIR\n\n"
         "Run `bisect-workbench COMMAND --help` for a command's options.\n"
         "Without a command, the workbench window opens."));
     parser.addHelpOption();
@@ -55,6 +62,10 @@ void addGuiOptions(QCommandLineParser &parser) {
                       QStringLiteral("DIR")});
     parser.addOption(
         {QStringLiteral("new-session"), QStringLiteral("Open the new-session dialog at start.")});
+    parser.addOption(
+        {QStringLiteral("demo"),
+         QStringLiteral("Open the demo project, ready to press Start (made in "
+                        "$XDG_DATA_HOME/bisect-workbench/demo when missing or outdated).")});
     parser.addOption({QStringLiteral("theme"),
                       QStringLiteral("light, dark or system (the default: follow the desktop)."),
                       QStringLiteral("THEME")});
@@ -62,6 +73,26 @@ void addGuiOptions(QCommandLineParser &parser) {
         {QStringLiteral("screenshot"),
          QStringLiteral("Save a picture of the window to FILE once it is shown, then quit."),
          QStringLiteral("FILE")});
+}
+
+// The new-session dialog on the demo: repository, range and recipe filled in, so the
+// first thing a new user does is press Start.
+void openDemoSession(bw::MainWindow &window, const QString &demo) {
+    auto *dialog = new bw::NewSessionDialog({demo}, &window);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setRepositoryPath(demo);
+    if (auto *bad = dialog->findChild<QLineEdit *>(QStringLiteral("badRevision")))
+        bad->setText(QStringLiteral("HEAD"));
+    if (auto *goods = dialog->findChild<QLineEdit *>(QStringLiteral("goodRevisions")))
+        goods->setText(QStringLiteral("v0.1"));
+    dialog->setRecipeSource(bw::NewSessionDialog::RecipeSource::File);
+    dialog->setRecipeFile(demo + QStringLiteral("/local.toml"));
+    QPointer<bw::NewSessionDialog> guard(dialog);
+    QObject::connect(dialog, &QDialog::accepted, &window, [&window, guard] {
+        if (guard)
+            (void)window.startSession(guard->options());
+    });
+    dialog->open();
 }
 
 } // namespace
@@ -112,9 +143,22 @@ int main(int argc, char **argv) {
         else
             window.setTheme(bw::MainWindow::Theme::System);
     }
-    if (parser.isSet(QStringLiteral("repo")))
+    QString demo;
+    if (parser.isSet(QStringLiteral("demo"))) {
+        auto info = bw::demo::DemoRepository::ensure(bw::demo::DemoRepository::defaultLocation());
+        if (!info) {
+            std::fprintf(stderr, "bisect-workbench: the demo: %s\n",
+                         qPrintable(info.error().message()));
+            return 1;
+        }
+        demo = info->path;
+        window.openRepository(demo);
+    } else if (parser.isSet(QStringLiteral("repo"))) {
         window.openRepository(parser.value(QStringLiteral("repo")));
+    }
     window.show();
+    if (!demo.isEmpty())
+        QTimer::singleShot(0, &window, [&window, demo] { openDemoSession(window, demo); });
     if (parser.isSet(QStringLiteral("session")))
         (void)window.reopenSession(parser.value(QStringLiteral("session")));
     if (parser.isSet(QStringLiteral("new-session")))
@@ -127,9 +171,12 @@ int main(int argc, char **argv) {
     if (parser.isSet(QStringLiteral("screenshot"))) {
         // Once the window shows the repository's state (or right away without one).
         const QString file = parser.value(QStringLiteral("screenshot"));
-        const int settle = parser.isSet(QStringLiteral("inspect-log")) ? 2500 : 400;
-        // With the log inspector open, the whole screen (it is a window of its own).
-        const bool wholeScreen = parser.isSet(QStringLiteral("inspect-log"));
+        const int settle = parser.isSet(QStringLiteral("inspect-log")) ? 2500
+                           : demo.isEmpty()                            ? 400
+                                                                       : 1500;
+        // With the log inspector or the demo's dialog open, the whole screen (they are
+        // windows of their own).
+        const bool wholeScreen = parser.isSet(QStringLiteral("inspect-log")) || !demo.isEmpty();
         auto shoot = [&window, file, settle, wholeScreen] {
             QTimer::singleShot(settle, &window, [&window, file, wholeScreen] {
                 const QPixmap picture =
@@ -140,7 +187,7 @@ int main(int argc, char **argv) {
                 QCoreApplication::exit(saved ? 0 : 1);
             });
         };
-        if (parser.isSet(QStringLiteral("repo"))) {
+        if (parser.isSet(QStringLiteral("repo")) || !demo.isEmpty()) {
             QObject::connect(&window, &bw::MainWindow::stateShown, &window, shoot);
             QObject::connect(window.workspace(), &bw::git::BisectWorkspace::failed, &window, shoot);
         } else {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds the `dev` preset and launches the workbench.
-# Without a display it runs under Xvfb. Arguments go to the app (default: `--repo .`),
+# Installs what is missing, builds the `dev` preset and launches the workbench on the
+# embedded demo project (`--demo`: a small C program with a planted, intermittent
+# regression, its recipes beside it), the new-session dialog ready: press Start.
+# Without a display it runs under Xvfb. Arguments go to the app instead of `--demo`,
 # e.g. `--repo ~/linux --screenshot shot.png` saves a picture of the window and quits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,8 +12,7 @@ cmake --preset dev >/dev/null
 cmake --build --preset dev --target bisect-workbench -j "${BW_JOBS:-$(nproc)}"
 
 app=build/dev/app/bisect-workbench
-# Until the embedded demo project exists, the workbench opens on its own history.
-if [ $# -eq 0 ]; then set -- --repo "$PWD"; fi
+if [ $# -eq 0 ]; then set -- --demo; fi
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   exec "$app" "$@"
 fi

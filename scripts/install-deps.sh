@@ -23,6 +23,8 @@ packages=(
   busybox-static dropbear-bin openssh-server cpio
   # notifications: the tests start a private session bus
   dbus-daemon
+  # packaging: the .desktop file and the AppStream metainfo are validated
+  desktop-file-utils appstream
   # fuzzing the parsers (libFuzzer, clang)
   clang libfuzzer-14-dev
 )
