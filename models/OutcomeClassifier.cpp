@@ -122,7 +122,9 @@ Classification OutcomeClassifier::classify(const StepRecord &step, const LogRead
 Classification OutcomeClassifier::byDefault(const StageResult &s) const {
     const QString why = describe(s);
     if (s.outcome == StageOutcome::Error)
-        return {Verdict::Retry, why, 0, false};
+        // A fault no retry can fix (a host key to check) goes to a human at once.
+        return {s.facts.contains(QStringLiteral("needs_human")) ? Verdict::Ask : Verdict::Retry,
+                why, 0, false};
     switch (s.stage) {
     case StageKind::Checkout:
         // A commit that cannot be checked out says nothing about the regression: retry,

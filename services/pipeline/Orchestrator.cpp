@@ -196,13 +196,7 @@ Status Orchestrator::start(const SessionOptions &options) {
                 }
                 break;
             }
-        info.repository = workTree;
-        info.recipeFile = m_session->recipePath();
-        info.startArgs = args;
-        info.worktree =
-            recipe.checkout == CheckoutMode::Worktree ? m_session->worktreePath() : workTree;
-        info.createdMs = QDateTime::currentMSecsSinceEpoch();
-        if (Status s = m_session->writeRecipe(recipe::RecipeLoader::toToml(recipe)); !s)
+        if (Status s = describeNewSession(info, workTree, args); !s)
             return s;
         emit progress(QStringLiteral("Continuing the bisect in progress in %1 (%2 %3, %4 %5)\n")
                           .arg(workTree, m_terms.bad, state->bad->toString().left(12), m_terms.good)
@@ -240,13 +234,7 @@ Status Orchestrator::start(const SessionOptions &options) {
         if (recipe.bisect.checkEndpoints)
             for (std::size_t i = 0; i < endpoints.size(); ++i)
                 m_endpointQueue.emplace_back(endpoints[i], i == 0 ? MarkKind::Bad : MarkKind::Good);
-        info.repository = workTree;
-        info.recipeFile = m_session->recipePath();
-        info.startArgs = args;
-        info.worktree =
-            recipe.checkout == CheckoutMode::Worktree ? m_session->worktreePath() : workTree;
-        info.createdMs = QDateTime::currentMSecsSinceEpoch();
-        if (Status s = m_session->writeRecipe(recipe::RecipeLoader::toToml(recipe)); !s)
+        if (Status s = describeNewSession(info, workTree, args); !s)
             return s;
         emit progress(out.out + out.err);
     }
@@ -307,6 +295,18 @@ void Orchestrator::removeStaleBisectLocks() {
                               .arg(f.absoluteFilePath()));
         }
     }
+}
+
+Status Orchestrator::describeNewSession(SessionInfo &info, const QString &workTree,
+                                        const QStringList &startArgs) {
+    const Recipe &recipe = m_options.recipe;
+    info.repository = workTree;
+    info.recipeFile = m_session->recipePath();
+    info.startArgs = startArgs;
+    info.worktree =
+        recipe.checkout == CheckoutMode::Worktree ? m_session->worktreePath() : workTree;
+    info.createdMs = QDateTime::currentMSecsSinceEpoch();
+    return m_session->writeRecipe(recipe::RecipeLoader::toToml(recipe));
 }
 
 Status Orchestrator::reconcileJournal() {

@@ -29,6 +29,7 @@ namespace bw::pipeline {
 
 class StepRunner;
 class SessionDirectory;
+struct SessionInfo;
 
 struct SessionOptions {
     QString repositoryPath; // a work tree (or anything inside it)
@@ -134,6 +135,9 @@ private:
     void writeStatus(const QString &status, const QString &message);
     void keepBisectLog();
     Status reconcileJournal();
+    // A new or adopted session's description, and its copy of the recipe.
+    Status describeNewSession(SessionInfo &info, const QString &workTree,
+                              const QStringList &startArgs);
     void removeStaleBisectLocks();
     [[nodiscard]] QString subjectOf(const Oid &commit) const;
 

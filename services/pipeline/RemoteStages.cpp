@@ -28,7 +28,54 @@ StageResult failure(StageKind stage, StageOutcome outcome, const QString &messag
 
 // An SSH error as a stage's outcome: never evidence about the commit.
 StageResult sshError(StageKind stage, const Error &error) {
-    return failure(stage, StageOutcome::Error, error.message());
+    StageResult r = failure(stage, StageOutcome::Error, error.message());
+    const ssh::SshErrorKind kind = ssh::sshErrorKind(error);
+    if (kind == ssh::SshErrorKind::HostKeyUnknown || kind == ssh::SshErrorKind::HostKeyChanged)
+        r.facts.insert(QStringLiteral("needs_human"), QStringLiteral("host key"));
+    return r;
+}
+
+// A remote command's end as a stage's outcome.
+StageResult fromRemote(StageKind stage, const ssh::RemoteCommandResult &r, Millis timeout) {
+    StageResult out;
+    out.stage = stage;
+    out.timeoutMs = timeout;
+    out.message = r.describe();
+    switch (r.ending) {
+    case ssh::RemoteCommandResult::Ending::Exited:
+        out.exitCode = r.exitCode;
+        out.outcome = r.exitCode == 0 ? StageOutcome::Passed : StageOutcome::Failed;
+        break;
+    case ssh::RemoteCommandResult::Ending::Signaled:
+        out.outcome = StageOutcome::Failed;
+        break;
+    case ssh::RemoteCommandResult::Ending::TimedOut:
+        out.outcome = StageOutcome::Timeout;
+        break;
+    case ssh::RemoteCommandResult::Ending::Cancelled:
+        out.outcome = StageOutcome::Cancelled;
+        break;
+    case ssh::RemoteCommandResult::Ending::Error:
+        out.outcome = StageOutcome::Error;
+        break;
+    }
+    return out;
+}
+
+// The [wait] table's target, its key files relative to the recipe's folder like every
+// recipe path (RECIPE.md), not to the directory the binary happens to run in.
+Result<ssh::SshTarget> waitTarget(const WaitSpec &w, const RecipeVariables &vars,
+                                  const QString &folder) {
+    ssh::SshTarget target = ssh::SshTarget::fromWaitSpec(w);
+    for (auto [value, key] :
+         {std::pair{&target.identity, "identity"}, std::pair{&target.knownHosts, "known_hosts"}}) {
+        auto p = vars.expandPath(*value, folder);
+        if (!p)
+            return Error{
+                QStringLiteral("wait.%1: %2").arg(QLatin1String(key), p.error().message())};
+        *value = *p;
+    }
+    return target;
 }
 
 } // namespace
@@ -36,7 +83,10 @@ StageResult sshError(StageKind stage, const Error &error) {
 Result<ssh::SshSession *> StepRunner::sshSession(Run &run) {
     if (run.ssh && run.ssh->isConnected())
         return &*run.ssh;
-    ssh::SshTarget target = ssh::SshTarget::fromWaitSpec(m_context.recipe.wait);
+    auto resolved = waitTarget(m_context.recipe.wait, run.vars, m_context.recipe.folder);
+    if (!resolved)
+        return resolved.error();
+    const ssh::SshTarget &target = *resolved;
     run.logs->event(QStringLiteral("ssh: connecting to %1").arg(target.display()));
     auto session = ssh::SshSession::connect(target, run.cancel);
     if (!session)
@@ -49,9 +99,15 @@ StageResult StepRunner::wait(Run &run) {
     const WaitSpec &w = m_context.recipe.wait;
     if (w.kind == WaitKind::Console)
         return deployConsoleWait(run);
+    auto target = waitTarget(w, run.vars, m_context.recipe.folder);
+    if (!target)
+        return failure(StageKind::Wait, StageOutcome::Error, target.error().message());
     ssh::WaitForSshSpec spec;
-    spec.target = ssh::SshTarget::fromWaitSpec(w);
-    spec.timeoutMs = w.timeout > 0 ? w.timeout : 0;
+    spec.target = *target;
+    // Without a timeout the wait still ends: a machine that never answers is a boot
+    // failure, not a reason to wait all night.
+    constexpr Millis defaultWaitMs = 10 * 60 * 1000;
+    spec.timeoutMs = w.timeout > 0 ? w.timeout : defaultWaitMs;
     if (w.expectVersion)
         spec.expectedKernelRelease = run.vars.value(QStringLiteral("version"));
     run.logs->event(QStringLiteral("wait: for SSH on %1%2")
@@ -81,9 +137,12 @@ StageResult StepRunner::wait(Run &run) {
     case ssh::WaitForSshResult::Ending::Cancelled:
         out.outcome = StageOutcome::Cancelled;
         break;
-    case ssh::WaitForSshResult::Ending::Error:
+    case ssh::WaitForSshResult::Ending::Error: {
+        const StageResult e = sshError(StageKind::Wait, r.error);
         out.outcome = StageOutcome::Error;
+        out.facts.insert(e.facts);
         break;
+    }
     }
     return out;
 }
@@ -144,33 +203,13 @@ StageResult StepRunner::deploy(Run &run) {
             },
             run.cancel);
         run.ssh.reset(); // the machine reboots: the [wait] stage connects again
-        StageResult out;
-        out.stage = StageKind::Deploy;
-        out.timeoutMs = d.timeout;
-        out.message = r.describe();
-        switch (r.ending) {
-        case ssh::RemoteCommandResult::Ending::Exited:
-            out.exitCode = r.exitCode;
-            out.outcome = r.exitCode == 0 ? StageOutcome::Passed : StageOutcome::Failed;
-            break;
-        case ssh::RemoteCommandResult::Ending::Signaled:
-            out.outcome = StageOutcome::Failed;
-            break;
-        case ssh::RemoteCommandResult::Ending::TimedOut:
-            out.outcome = StageOutcome::Timeout;
-            break;
-        case ssh::RemoteCommandResult::Ending::Cancelled:
-            out.outcome = StageOutcome::Cancelled;
-            break;
-        case ssh::RemoteCommandResult::Ending::Error:
+        StageResult out = fromRemote(StageKind::Deploy, r, d.timeout);
+        if (r.ending == ssh::RemoteCommandResult::Ending::Error &&
+            ssh::sshErrorKind(r.error) == ssh::SshErrorKind::ConnectionLost) {
             // A connection that drops while the install command reboots the machine is
             // what a reboot looks like; the [wait] stage checks the kernel that came up.
-            out.outcome = ssh::sshErrorKind(r.error) == ssh::SshErrorKind::ConnectionLost
-                              ? StageOutcome::Passed
-                              : StageOutcome::Error;
-            if (out.outcome == StageOutcome::Passed)
-                out.message = QStringLiteral("the connection closed (rebooting)");
-            break;
+            out.outcome = StageOutcome::Passed;
+            out.message = QStringLiteral("the connection closed (rebooting)");
         }
         return out;
     }
@@ -378,30 +417,9 @@ StageResult StepRunner::remoteTest(Run &run) {
                 logs->append(LogKind::Test, chunk);
             },
             run.cancel);
-        out = StageResult{};
-        out.stage = StageKind::Test;
-        out.timeoutMs = t.timeout;
+        out = fromRemote(StageKind::Test, r, t.timeout);
         out.iteration = i;
         out.iterations = n;
-        out.message = r.describe();
-        switch (r.ending) {
-        case ssh::RemoteCommandResult::Ending::Exited:
-            out.exitCode = r.exitCode;
-            out.outcome = r.exitCode == 0 ? StageOutcome::Passed : StageOutcome::Failed;
-            break;
-        case ssh::RemoteCommandResult::Ending::Signaled:
-            out.outcome = StageOutcome::Failed;
-            break;
-        case ssh::RemoteCommandResult::Ending::TimedOut:
-            out.outcome = StageOutcome::Timeout;
-            break;
-        case ssh::RemoteCommandResult::Ending::Cancelled:
-            out.outcome = StageOutcome::Cancelled;
-            break;
-        case ssh::RemoteCommandResult::Ending::Error:
-            out.outcome = StageOutcome::Error;
-            break;
-        }
         if (out.outcome != StageOutcome::Passed)
             break; // the first failure decides
     }

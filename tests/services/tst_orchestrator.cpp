@@ -20,16 +20,6 @@ using bw::test::TestRepo;
 
 namespace {
 
-void linearHistory(TestRepo &repo, int n, int bugAt) {
-    for (int i = 0; i < n; ++i) {
-        repo.writeFile(QStringLiteral("f%1").arg(i), "x");
-        if (i == bugAt)
-            repo.writeFile(QStringLiteral("bug"), "x");
-        repo.git({QStringLiteral("add"), QStringLiteral("-A")});
-        repo.commit(QStringLiteral("c%1").arg(i));
-    }
-}
-
 pipeline::SessionOptions options(const TestRepo &repo, const QString &session, QStringList test) {
     pipeline::SessionOptions o;
     o.repositoryPath = repo.path();
@@ -50,7 +40,7 @@ class TestOrchestrator : public QObject {
 private slots:
     void runsToTheCulpritWithLiveSignals() {
         TestRepo repo;
-        linearHistory(repo, 16, 9);
+        commitLinearHistory(repo, 16, 9);
         Orchestrator o;
         QSignalSpy started(&o, &Orchestrator::stepStarted);
         QSignalSpy stages(&o, &Orchestrator::stageFinished);
@@ -88,7 +78,7 @@ private slots:
 
     void stopCancelsTheRunningStep() {
         TestRepo repo;
-        linearHistory(repo, 16, 9);
+        commitLinearHistory(repo, 16, 9);
         const QString session = m_tmp.path() + QStringLiteral("/stop");
         Orchestrator o;
         QSignalSpy finished(&o, &Orchestrator::finished);
@@ -123,7 +113,7 @@ private slots:
 
     void pauseAfterStepThenResume() {
         TestRepo repo;
-        linearHistory(repo, 16, 3);
+        commitLinearHistory(repo, 16, 3);
         Orchestrator o;
         QSignalSpy paused(&o, &Orchestrator::paused);
         QSignalSpy steps(&o, &Orchestrator::stepFinished);
@@ -148,7 +138,7 @@ private slots:
     // cancelled (its process killed, nothing recorded) and the bisect goes on from there.
     void overrideMidRunCancelsTheObsoleteStep() {
         TestRepo repo;
-        linearHistory(repo, 16, 9);
+        commitLinearHistory(repo, 16, 9);
         const QString session = m_tmp.path() + QStringLiteral("/override");
         Orchestrator o;
         QSignalSpy steps(&o, &Orchestrator::stepFinished);
@@ -218,7 +208,7 @@ private slots:
     // new range.
     void overrideAfterTheEndReopensTheSession() {
         TestRepo repo;
-        linearHistory(repo, 16, 9);
+        commitLinearHistory(repo, 16, 9);
         const QString session = m_tmp.path() + QStringLiteral("/reopen");
         Orchestrator o;
         QSignalSpy finished(&o, &Orchestrator::finished);
@@ -242,7 +232,7 @@ private slots:
     // A bisect started on the command line is taken over with its marks.
     void adoptsTheBisectInProgress() {
         TestRepo repo;
-        linearHistory(repo, 16, 9);
+        commitLinearHistory(repo, 16, 9);
         auto opts =
             options(repo, m_tmp.path() + QStringLiteral("/adopt-none"),
                     {QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("test ! -e bug")});
@@ -279,7 +269,7 @@ private slots:
 
     void refusesWhatItCannotRun() {
         TestRepo repo;
-        linearHistory(repo, 4, 2);
+        commitLinearHistory(repo, 4, 2);
         Orchestrator o;
         auto opts = options(repo, m_tmp.path() + QStringLiteral("/vm"), {QStringLiteral("true")});
         opts.bad = QStringLiteral("c3");

@@ -117,4 +117,14 @@ RunResult TestRepo::workbench(const QStringList &args, const QByteArray &stdinDa
     return run(workbenchBinary(), args, m_dir.path(), m_env, stdinData);
 }
 
+void commitLinearHistory(TestRepo &repo, int n, int bugAt) {
+    for (int i = 0; i < n; ++i) {
+        repo.writeFile(QStringLiteral("f%1").arg(i), "x");
+        if (i == bugAt)
+            repo.writeFile(QStringLiteral("bug"), "x");
+        repo.git({QStringLiteral("add"), QStringLiteral("-A")});
+        repo.commit(QStringLiteral("c%1").arg(i));
+    }
+}
+
 } // namespace bw::test

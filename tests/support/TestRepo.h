@@ -72,4 +72,8 @@ private:
     bool m_ok = false;
 };
 
+// Commits c0 … c<n-1>, one new file each; from c<bugAt> on a file named `bug` exists (the
+// planted regression a test command looks for).
+void commitLinearHistory(TestRepo &repo, int n, int bugAt);
+
 } // namespace bw::test

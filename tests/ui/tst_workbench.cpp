@@ -36,16 +36,6 @@ using namespace bw::test;
 
 namespace {
 
-void linearHistory(TestRepo &repo, int n, int bugAt) {
-    for (int i = 0; i < n; ++i) {
-        repo.writeFile(QStringLiteral("f%1").arg(i), "x");
-        if (i == bugAt)
-            repo.writeFile(QStringLiteral("bug"), "x");
-        repo.git({QStringLiteral("add"), QStringLiteral("-A")});
-        repo.commit(QStringLiteral("c%1: change number %1").arg(i));
-    }
-}
-
 pipeline::SessionOptions options(const TestRepo &repo, const QString &session,
                                  const QString &test) {
     pipeline::SessionOptions o;
@@ -97,7 +87,7 @@ private slots:
     // Start a session, watch it run to the first bad commit.
     void runsASessionToTheEnd() {
         TestRepo repo;
-        linearHistory(repo, 16, 9);
+        commitLinearHistory(repo, 16, 9);
         MainWindow w;
         w.resize(1400, 900);
         w.show();
@@ -160,7 +150,7 @@ private slots:
     // commit left the range is cancelled, the override shows in the timeline.
     void overridesAVerdictMidRun() {
         TestRepo repo;
-        linearHistory(repo, 16, 9);
+        commitLinearHistory(repo, 16, 9);
         MainWindow w;
         w.resize(1400, 900);
         w.show();
@@ -209,7 +199,7 @@ private slots:
     // A wrong revision: nothing starts, the problem is listed (non-modal) with details.
     void aSessionThatCannotStartIsAProblemNotACrash() {
         TestRepo repo;
-        linearHistory(repo, 4, 2);
+        commitLinearHistory(repo, 4, 2);
         MainWindow w;
         w.show();
         auto opts = options(repo, m_home.path() + QStringLiteral("/s3"), QStringLiteral("true"));
@@ -223,7 +213,7 @@ private slots:
     // A finished session is reopened from the sessions directory: its steps are shown.
     void reopensAFinishedSession() {
         TestRepo repo;
-        linearHistory(repo, 16, 4);
+        commitLinearHistory(repo, 16, 4);
         const QString session = m_home.path() + QStringLiteral("/s4");
         {
             MainWindow w;
@@ -241,7 +231,7 @@ private slots:
 
     void newSessionDialogOffersTheRepositorysRefs() {
         TestRepo repo;
-        linearHistory(repo, 16, 9);
+        commitLinearHistory(repo, 16, 9);
         NewSessionDialog dialog({repo.path()});
         dialog.setRepositoryPath(repo.path());
         dialog.resize(1100, 760);
