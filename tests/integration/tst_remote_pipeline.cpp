@@ -23,6 +23,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -947,6 +948,78 @@ private slots:
                          .isEmpty());
         }
         // Every guest was destroyed with its step.
+        QVERIFY2(waitFor([this] { return !virshDomains().contains(m_domain); }, 20'000),
+                 qPrintable(virshDomains().join(u' ')));
+    }
+
+    // kill -9 of the workbench while a guest boots: the guest goes with it (transient,
+    // autodestroy), and `run --session` resumes to the same culprit, the interrupted step
+    // run again and no commit marked twice.
+    void killedDuringABootResumes() {
+        QString why;
+        QVERIFY2(prepareVm(why), qPrintable(why));
+        TestRepo repo;
+        QVERIFY(repo.isValid());
+        QStringList ids;
+        for (int i = 0; i < 4; ++i) {
+            repo.writeFile(QStringLiteral("stress.sh"), i < 2 ? "true\n" : "false\n");
+            repo.git({QStringLiteral("add"), QStringLiteral("-A")});
+            ids << repo.commit(QStringLiteral("b%1").arg(i));
+        }
+        const QString build = writeGuestBuild(QStringLiteral("build-boot-kill.sh"), false);
+        const QString recipe = writeRecipe(
+            QStringLiteral("vm-boot-kill"),
+            QStringLiteral("[build]\nkind = \"command\"\n"
+                           "command = [\"sh\", \"%1\", \"${session}/initrd-${short}.img\"]\n"
+                           "[deploy]\nkind = \"libvirt-kernel\"\nuri = \"qemu:///system\"\n"
+                           "xml = \"%2\"\ndomain = \"%3\"\nkernel = \"%4\"\n"
+                           "initrd = \"${session}/initrd-${short}.img\"\n"
+                           "cmdline = \"console=ttyS0 panic=-1\"\ntimeout = \"2m\"\n"
+                           "[wait]\nkind = \"console\"\npattern = \"BW-TICK [0-9]+\"\n"
+                           "timeout = \"3m\"\n"
+                           "[test]\nkind = \"command\"\n"
+                           "command = [\"sh\", \"stress.sh\"]\n")
+                .arg(build, m_template, m_domain, m_kernel));
+        QVERIFY(!build.isEmpty() && !recipe.isEmpty());
+        const QString session = d + QStringLiteral("/s-vm-kill");
+        QProcess p;
+        p.setProcessEnvironment(repo.env());
+        p.setWorkingDirectory(repo.path());
+        p.start(TestRepo::workbenchBinary(),
+                {QStringLiteral("run"), QStringLiteral("--recipe"), recipe,
+                 QStringLiteral("--good"), ids.first(), QStringLiteral("--bad"), ids.last(),
+                 QStringLiteral("--session"), session});
+        QVERIFY(p.waitForStarted());
+        // The first step's guest is booting: its kernel is talking on the console.
+        const QString console = session + QStringLiteral("/steps/0001/console.log");
+        QVERIFY2(
+            waitFor([&] { return readText(console).contains(QStringLiteral("Linux version")); },
+                    VmRunTimeoutMs),
+            p.readAllStandardError().constData());
+        QVERIFY(virshDomains().contains(m_domain));
+        ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
+        QVERIFY(p.waitForFinished());
+        // No guest outlives the workbench.
+        QVERIFY2(waitFor([this] { return !virshDomains().contains(m_domain); }, 30'000),
+                 qPrintable(virshDomains().join(u' ')));
+        QVERIFY(journal(session).isEmpty());
+
+        const RunResult r =
+            bw::test::run(TestRepo::workbenchBinary(),
+                          {QStringLiteral("run"), QStringLiteral("--session"), session},
+                          repo.path(), repo.env(), {}, VmRunTimeoutMs);
+        const QString out = QString::fromUtf8(r.out);
+        QVERIFY2(r.exitCode == 0, qPrintable(out + QString::fromUtf8(r.err)));
+        QVERIFY(out.contains(QStringLiteral("Resuming")));
+        QCOMPARE(culpritIn(out), ids.at(2));
+        QStringList commits;
+        for (const QJsonObject &step : journal(session))
+            commits << step.value(u"commit").toString();
+        QVERIFY(!commits.isEmpty());
+        QCOMPARE(commits.removeDuplicates(), 0);
+        QStringList marks = markLines(readText(repo.path() + QStringLiteral("/.git/BISECT_LOG")));
+        QCOMPARE(marks.removeDuplicates(), 0);
+        QVERIFY(QFileInfo::exists(session + QStringLiteral("/steps/0001.interrupted/console.log")));
         QVERIFY2(waitFor([this] { return !virshDomains().contains(m_domain); }, 20'000),
                  qPrintable(virshDomains().join(u' ')));
     }
