@@ -952,6 +952,56 @@ private slots:
                  qPrintable(virshDomains().join(u' ')));
     }
 
+    // The seed's stress test in miniature, in a guest: upload a file N times over SSH
+    // (dropbear has no SFTP: the `cat` fallback), each iteration within a timeout, the
+    // throughput of each recorded.
+    void vmUploadStressTest() {
+        QString why;
+        QVERIFY2(prepareVm(why), qPrintable(why));
+        TestRepo repo;
+        QVERIFY(repo.isValid());
+        QStringList ids;
+        for (int i = 0; i < 3; ++i) {
+            repo.writeFile(QStringLiteral("stress.sh"), QByteArray::number(i) + "\n");
+            repo.git({QStringLiteral("add"), QStringLiteral("-A")});
+            ids << repo.commit(QStringLiteral("u%1").arg(i));
+        }
+        QByteArray payload(2 * 1024 * 1024, '\0');
+        for (int i = 0; i < payload.size(); ++i)
+            payload[i] = static_cast<char>((i * 7919) & 0xff);
+        const QString file = d + QStringLiteral("/upload.bin");
+        QVERIFY(bw::test::writeFile(file, payload));
+        const QString build = writeGuestBuild(QStringLiteral("build-upload.sh"), true);
+        QString toml = guestRecipe(build, QStringLiteral("3m"));
+        toml.replace(
+            QStringLiteral("[test]\nkind = \"remote-command\"\ncommand = \"sh /stress.sh\"\n"),
+            QStringLiteral("[test]\nkind = \"transfer\"\nfile = \"%1\"\n"
+                           "destination = \"/dev/null\"\nrepeat = 3\n")
+                .arg(file));
+        QVERIFY(toml.contains(QStringLiteral("kind = \"transfer\"")));
+        const QString recipe = writeRecipe(QStringLiteral("vm-upload"), toml);
+        const QString session = d + QStringLiteral("/s-vm-upload");
+        // u0 good, u2 bad: the one step uploads to u1's guest; it passes, so u2 is found.
+        const OurRun o = runBisect(repo, recipe, ids.first(), ids.last(), session, VmRunTimeoutMs);
+        const QList<QJsonObject> steps = journal(session);
+        qInfo() << "VM upload stress test:" << steps.size() << "steps in" << o.ms << "ms";
+        QVERIFY2(o.exitCode == 0, qPrintable(o.all() + u'\n' + describe(steps)));
+        QCOMPARE(steps.size(), 1);
+        QCOMPARE(steps.first().value(u"commit").toString(), ids.at(1));
+        QCOMPARE(o.culprit, ids.at(2));
+        const QJsonObject test = stageOf(steps.first(), QStringLiteral("test"));
+        QCOMPARE(test.value(u"outcome").toString(), QStringLiteral("passed"));
+        const QJsonObject facts = test.value(u"facts").toObject();
+        QCOMPARE(facts.value(u"transfer_method").toString(), QStringLiteral("exec"));
+        for (int i = 1; i <= 3; ++i)
+            QVERIFY2(
+                facts.value(QStringLiteral("throughput_mbps_%1").arg(i)).toString().toDouble() > 0,
+                qPrintable(describe(steps)));
+        QVERIFY(!facts.contains(QStringLiteral("throughput_mbps_4")));
+        QVERIFY2(waitFor([this] { return !virshDomains().contains(m_domain); }, 20'000),
+                 qPrintable(virshDomains().join(u' ')));
+    }
+
     // kill -9 of the workbench while a guest boots: the guest goes with it (transient,
     // autodestroy), and `run --session` resumes to the same culprit, the interrupted step
     // run again and no commit marked twice.
