@@ -281,6 +281,14 @@ private slots:
         QVERIFY2(s.error().what.contains(QStringLiteral("libvirt-kernel")),
                  qPrintable(s.error().what));
         QVERIFY(!QFile::exists(repo.path() + QStringLiteral("/.git/BISECT_START")));
+        // Flaky mode is refused, not silently run as classic.
+        opts.recipe.wait = WaitSpec{};
+        opts.recipe.bisect.mode = BisectMode::Flaky;
+        const Status flaky = o.start(opts);
+        QVERIFY(!flaky);
+        QVERIFY2(flaky.error().what.contains(QStringLiteral("flaky")),
+                 qPrintable(flaky.error().what));
+        QVERIFY(!QFile::exists(repo.path() + QStringLiteral("/.git/BISECT_START")));
     }
 };
 
