@@ -17,6 +17,8 @@
 #include <QSysInfo>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include "tests/support/Sshd.h"
 #include <QThread>
 
 #include <atomic>
@@ -39,6 +41,7 @@ Q_DECLARE_METATYPE(bw::ssh::TransferMethod)
 
 using namespace bw;
 using namespace bw::ssh;
+using bw::test::Sshd;
 
 namespace {
 
@@ -73,90 +76,6 @@ QByteArray run(const QString &program, const QStringList &args) {
         qWarning() << program << args << p.readAllStandardError();
     return p.readAllStandardOutput();
 }
-
-// One /usr/sbin/sshd -D -e on 127.0.0.1:port, its own process (not a child of a shell).
-struct Sshd {
-    pid_t pid = -1;
-    int port = 0;
-    QString log;
-
-    Sshd() = default;
-    Sshd(const Sshd &) = delete;
-    Sshd &operator=(const Sshd &) = delete;
-    ~Sshd() { stop(); } // also when a check failed half-way
-
-    // Starts it and waits (at most 10 s) until it listens. Safe from any thread.
-    bool start(const QString &dir, int port_, bool sftp, const QString &name) {
-        port = port_;
-        const QString config = dir + QStringLiteral("/%1.conf").arg(name);
-        log = dir + QStringLiteral("/%1.log").arg(name);
-        QByteArray text = QStringLiteral("Port %1\n"
-                                         "ListenAddress 127.0.0.1\n"
-                                         "HostKey %2/hostkey\n"
-                                         "PidFile none\n"
-                                         "AuthorizedKeysFile %2/authorized_keys\n"
-                                         "PermitRootLogin prohibit-password\n"
-                                         "PubkeyAuthentication yes\n"
-                                         "PasswordAuthentication no\n"
-                                         "KbdInteractiveAuthentication no\n"
-                                         "UsePAM no\n"
-                                         "StrictModes no\n"
-                                         "MaxStartups 100\n")
-                              .arg(port)
-                              .arg(dir)
-                              .toUtf8();
-        if (sftp)
-            text += "Subsystem sftp internal-sftp\n";
-        if (!writeFile(config, text))
-            return false;
-        const QByteArray configPath = QFile::encodeName(config);
-        const QByteArray logPath = QFile::encodeName(log);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 1, logPath.constData(),
-                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_adddup2(&actions, 1, 2);
-        const char *argv[] = {"/usr/sbin/sshd", "-D", "-e", "-f", configPath.constData(), nullptr};
-        const int rc =
-            posix_spawn(&pid, argv[0], &actions, nullptr, const_cast<char **>(argv), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        if (rc != 0) {
-            pid = -1;
-            return false;
-        }
-        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        const QByteArray ready =
-            QStringLiteral("Server listening on 127.0.0.1 port %1").arg(port).toUtf8();
-        while (std::chrono::steady_clock::now() < until) {
-            if (readFile(log).contains(ready))
-                return true;
-            if (::waitpid(pid, nullptr, WNOHANG) == pid) {
-                pid = -1;
-                return false;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        return false;
-    }
-
-    // SIGTERM, then SIGKILL after 5 s; reaps it.
-    void stop() {
-        if (pid <= 0)
-            return;
-        ::kill(pid, SIGTERM);
-        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-        while (::waitpid(pid, nullptr, WNOHANG) == 0) {
-            if (std::chrono::steady_clock::now() > until) {
-                ::kill(pid, SIGKILL);
-                ::waitpid(pid, nullptr, 0);
-                break;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        pid = -1;
-    }
-};
 
 // Is a process with exactly this command line alive?
 bool processRunning(const QByteArray &cmdline) {

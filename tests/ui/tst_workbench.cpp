@@ -61,7 +61,6 @@ void shoot(QWidget *w, const QString &name) {
     const QString dir = qEnvironmentVariable("BW_SCREENSHOT_DIR");
     if (dir.isEmpty())
         return;
-    QTest::qWait(200); // let the last flush of the logs and the charts paint
     QVERIFY(w->grab().save(dir + u'/' + name + QStringLiteral(".png")));
 }
 
