@@ -4,6 +4,7 @@
 // nix build, recipe mistakes, and a session resumed after `kill -9`.
 
 #include "services/pipeline/SessionDirectory.h"
+#include "tests/support/SessionProbe.h"
 #include "tests/support/TestRepo.h"
 
 #include <QDir>
@@ -21,6 +22,9 @@
 #include <csignal>
 #include <sys/types.h>
 
+using bw::test::culpritIn;
+using bw::test::journal;
+using bw::test::markLines;
 using bw::test::RunResult;
 using bw::test::TestRepo;
 
@@ -138,25 +142,9 @@ struct GitRun {
     QStringList marks; // "git bisect <term> <sha>" lines of BISECT_LOG
 };
 
-QStringList markLines(const QString &log) {
-    static const QRegularExpression re(QStringLiteral("^git bisect (?!start)\\S+ [0-9a-f]{40}$"),
-                                       QRegularExpression::MultilineOption);
-    QStringList lines;
-    auto it = re.globalMatch(log);
-    while (it.hasNext())
-        lines << it.next().captured(0);
-    return lines;
-}
-
 QString readFile(const QString &path) {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-}
-
-QString culpritIn(const QString &out) {
-    static const QRegularExpression re(QStringLiteral("([0-9a-f]{40}) is the first \\S+ commit"));
-    const auto m = re.match(out);
-    return m.hasMatch() ? m.captured(1) : QString();
 }
 
 GitRun gitBisectRun(const TestRepo &repo, const QString &bad, const QString &good,
@@ -191,24 +179,6 @@ OurRun ours(const TestRepo &repo, const QStringList &args) {
     o.culprit = culpritIn(o.out);
     o.marks = markLines(readFile(repo.path() + QStringLiteral("/.git/BISECT_LOG")));
     return o;
-}
-
-// The session's steps as the store has them, one JSON object each.
-QList<QJsonObject> journal(const QString &session) {
-    QList<QJsonObject> steps;
-    auto dir = bw::pipeline::SessionDirectory::open(session);
-    if (!dir) {
-        qWarning().noquote() << "journal:" << dir.error().message();
-        return steps;
-    }
-    auto entries = dir->readJournal();
-    if (!entries) {
-        qWarning().noquote() << "journal:" << entries.error().message();
-        return steps;
-    }
-    for (const bw::pipeline::JournalEntry &e : *entries)
-        steps << bw::pipeline::SessionDirectory::toJson(e.step);
-    return steps;
 }
 
 QString sessionStatus(const QString &session) {

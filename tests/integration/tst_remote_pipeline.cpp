@@ -13,6 +13,7 @@
 // stages exist for, so the test fails and says which one.
 
 #include "services/pipeline/SessionDirectory.h"
+#include "tests/support/SessionProbe.h"
 #include "tests/support/Sshd.h"
 #include "tests/support/TestRepo.h"
 
@@ -45,6 +46,9 @@
 
 extern char **environ;
 
+using bw::test::culpritIn;
+using bw::test::journal;
+using bw::test::markLines;
 using bw::test::RunResult;
 using bw::test::Sshd;
 using bw::test::TestRepo;
@@ -104,22 +108,6 @@ bool tool(const QString &program, const QStringList &args, QByteArray &out, QStr
     return false;
 }
 
-QString culpritIn(const QString &out) {
-    static const QRegularExpression re(QStringLiteral("([0-9a-f]{40}) is the first \\S+ commit"));
-    const auto m = re.match(out);
-    return m.hasMatch() ? m.captured(1) : QString();
-}
-
-QStringList markLines(const QString &log) {
-    static const QRegularExpression re(QStringLiteral("^git bisect (?!start)\\S+ [0-9a-f]{40}$"),
-                                       QRegularExpression::MultilineOption);
-    QStringList lines;
-    auto it = re.globalMatch(log);
-    while (it.hasNext())
-        lines << it.next().captured(0);
-    return lines;
-}
-
 struct OurRun {
     int exitCode = -1;
     QString out, err;
@@ -146,24 +134,6 @@ OurRun runBisect(const TestRepo &repo, const QString &recipe, const QString &goo
     o.culprit = culpritIn(o.out);
     o.marks = markLines(readText(repo.path() + QStringLiteral("/.git/BISECT_LOG")));
     return o;
-}
-
-// The session's steps as the store has them, one JSON object each.
-QList<QJsonObject> journal(const QString &session) {
-    QList<QJsonObject> steps;
-    auto dir = bw::pipeline::SessionDirectory::open(session);
-    if (!dir) {
-        qWarning().noquote() << "journal:" << dir.error().message();
-        return steps;
-    }
-    auto entries = dir->readJournal();
-    if (!entries) {
-        qWarning().noquote() << "journal:" << entries.error().message();
-        return steps;
-    }
-    for (const bw::pipeline::JournalEntry &e : *entries)
-        steps << bw::pipeline::SessionDirectory::toJson(e.step);
-    return steps;
 }
 
 // The stage `name` of a step record (JSON), or an empty object.
