@@ -1,4 +1,5 @@
 #include "ui/CommitDetailsView.h"
+#include "ui/Palette.h"
 
 #include "services/git/CommitDetails.h"
 #include "services/git/CommitSummary.h"
@@ -39,10 +40,6 @@ QPlainTextEdit *makeReadOnlyText(const QString &name, QWidget *parent) {
     edit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     edit->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     return edit;
-}
-
-bool isDark(const QPalette &palette) {
-    return palette.color(QPalette::Base).lightness() < 128;
 }
 
 QString badge(const QString &text, const QColor &bg, const QColor &fg) {
@@ -178,7 +175,7 @@ void CommitDetailsView::setState(State state, const QString &status) {
     QPalette pal = palette();
     if (state == State::Failed)
         pal.setColor(QPalette::WindowText,
-                     isDark(pal) ? QColor(0xff, 0x7b, 0x72) : QColor(0xb3, 0x1d, 0x28));
+                     palette::isDark(pal) ? QColor(0xff, 0x7b, 0x72) : QColor(0xb3, 0x1d, 0x28));
     m_status->setPalette(pal);
     // While loading, the previous commit stays visible until the new one replaces it.
     if (state != State::Loading)
@@ -265,7 +262,7 @@ void CommitDetailsView::copySha() {
 
 QString CommitDetailsView::headerHtml(const git::CommitDetails &d) const {
     const QPalette pal = palette();
-    const bool dark = isDark(pal);
+    const bool dark = palette::isDark(pal);
     const QColor fg = pal.color(QPalette::Text);
     const QColor branchBg = dark ? QColor(0x1f, 0x6f, 0x3b) : QColor(0xc8, 0xf0, 0xd0);
     const QColor remoteBg = dark ? QColor(0x1f, 0x4f, 0x8f) : QColor(0xcc, 0xe0, 0xff);

@@ -1,4 +1,5 @@
 #include "ui/DiffHighlighter.h"
+#include "ui/Palette.h"
 
 #include "services/git/CommitDetails.h"
 
@@ -16,10 +17,6 @@
 namespace bw {
 
 namespace {
-bool isDark(const QPalette &palette) {
-    return palette.color(QPalette::Base).lightness() < 128;
-}
-
 QTextCharFormat colored(const QColor &fg, const QColor &bg = QColor()) {
     QTextCharFormat f;
     f.setForeground(fg);
@@ -56,7 +53,7 @@ QSyntaxHighlighter *DiffHighlighter::create(QTextDocument *document, const QPale
     if (diff.isValid()) {
         auto *h = new KSyntaxHighlighting::SyntaxHighlighter(document);
         h->setObjectName(QStringLiteral("diffHighlighter"));
-        h->setTheme(repository.defaultTheme(isDark(palette)
+        h->setTheme(repository.defaultTheme(palette::isDark(palette)
                                                 ? KSyntaxHighlighting::Repository::DarkTheme
                                                 : KSyntaxHighlighting::Repository::LightTheme));
         h->setDefinition(diff);
@@ -67,7 +64,7 @@ QSyntaxHighlighter *DiffHighlighter::create(QTextDocument *document, const QPale
 }
 
 void DiffHighlighter::setPalette(const QPalette &palette) {
-    const bool dark = isDark(palette);
+    const bool dark = palette::isDark(palette);
     const QColor text = palette.color(QPalette::Text);
     const QColor base = palette.color(QPalette::Base);
     // GitHub-like pairs: saturated text on a faint tint, inverted for dark themes.

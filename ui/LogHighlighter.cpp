@@ -1,4 +1,5 @@
 #include "ui/LogHighlighter.h"
+#include "ui/Palette.h"
 
 #include <QFont>
 #include <QTextDocument>
@@ -6,10 +7,6 @@
 namespace bw {
 
 namespace {
-
-bool isDark(const QPalette &palette) {
-    return palette.color(QPalette::Base).lightness() < 128;
-}
 
 QColor mix(const QColor &a, const QColor &b, qreal t) {
     return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t),
@@ -63,7 +60,7 @@ LogHighlighter::Match LogHighlighter::classify(QStringView line) {
 }
 
 LogHighlighter::Formats LogHighlighter::formats(const QPalette &palette) {
-    const bool dark = isDark(palette);
+    const bool dark = palette::isDark(palette);
     const QColor base = palette.color(QPalette::Base);
     const QColor red = dark ? QColor(0xff, 0x7b, 0x72) : QColor(0xb3, 0x1d, 0x28);
     const QColor amber = dark ? QColor(0xe3, 0xb3, 0x41) : QColor(0x8a, 0x46, 0x00);

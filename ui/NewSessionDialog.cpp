@@ -1,4 +1,5 @@
 #include "ui/NewSessionDialog.h"
+#include "ui/Palette.h"
 
 #include "models/BisectTypes.h"
 #include "services/git/GitBisectFiles.h"
@@ -39,16 +40,6 @@ namespace {
 
 enum Field { BadField = 0, GoodField = 1 };
 
-bool darkBase(const QPalette &palette) {
-    return palette.color(QPalette::Base).lightnessF() < 0.5;
-}
-QColor errorColor(const QPalette &palette) {
-    return darkBase(palette) ? QColor(0xef, 0x9a, 0x9a) : QColor(0xc6, 0x28, 0x28);
-}
-QColor okColor(const QPalette &palette) {
-    return darkBase(palette) ? QColor(0x81, 0xc7, 0x84) : QColor(0x2e, 0x7d, 0x32);
-}
-
 enum class Tone { Neutral, Ok, Error };
 
 // An inline status line under a field: green for an answer, red for a mistake, the
@@ -57,10 +48,10 @@ void showStatus(QLabel *label, const QString &text, Tone tone) {
     QPalette p = label->parentWidget() ? label->parentWidget()->palette() : label->palette();
     switch (tone) {
     case Tone::Ok:
-        p.setColor(QPalette::WindowText, okColor(p));
+        p.setColor(QPalette::WindowText, palette::okColor(p));
         break;
     case Tone::Error:
-        p.setColor(QPalette::WindowText, errorColor(p));
+        p.setColor(QPalette::WindowText, palette::errorColor(p));
         break;
     case Tone::Neutral:
         p.setColor(QPalette::WindowText, p.color(QPalette::PlaceholderText));
@@ -776,7 +767,7 @@ void NewSessionDialog::recipeFileLoaded(quint64 generation) {
                    Tone::Error);
         for (const RecipeIssue &issue : load.issues) {
             auto *item = new QListWidgetItem(issue.toString(), m_recipeFileIssues);
-            item->setForeground(errorColor(palette()));
+            item->setForeground(palette::errorColor(palette()));
         }
         m_recipeFileIssues->show();
     }

@@ -1,4 +1,5 @@
 #include "ui/RecipeEditor.h"
+#include "ui/Palette.h"
 
 #include "services/recipe/RecipeLoader.h"
 #include "ui/TomlHighlighter.h"
@@ -35,16 +36,6 @@ namespace {
 constexpr int LineRole = Qt::UserRole;
 constexpr int ColumnRole = Qt::UserRole + 1;
 
-bool darkBase(const QPalette &palette) {
-    return palette.color(QPalette::Base).lightnessF() < 0.5;
-}
-QColor errorColor(const QPalette &palette) {
-    return darkBase(palette) ? QColor(0xef, 0x9a, 0x9a) : QColor(0xc6, 0x28, 0x28);
-}
-QColor okColor(const QPalette &palette) {
-    return darkBase(palette) ? QColor(0x81, 0xc7, 0x84) : QColor(0x2e, 0x7d, 0x32);
-}
-
 // The form shows a command as one line: an argv shell-quoted, a script as written.
 QString commandText(const CommandSpec &c) {
     return c.display();
@@ -78,7 +69,7 @@ bool markField(QLineEdit *field, bool ok, const QString &why) {
     QPalette p = field->parentWidget() ? field->parentWidget()->palette() : field->palette();
     if (!ok) {
         const QColor base = p.color(QPalette::Base);
-        const QColor red = errorColor(p);
+        const QColor red = palette::errorColor(p);
         p.setColor(QPalette::Base,
                    QColor((base.red() * 3 + red.red()) / 4, (base.green() * 3 + red.green()) / 4,
                           (base.blue() * 3 + red.blue()) / 4));
@@ -162,7 +153,7 @@ void RecipeEditor::buildForm(QWidget *host) {
     m_formLocked->setWordWrap(true);
     {
         QPalette p = m_formLocked->palette();
-        p.setColor(QPalette::WindowText, errorColor(p));
+        p.setColor(QPalette::WindowText, palette::errorColor(p));
         m_formLocked->setPalette(p);
     }
     m_formLocked->setText(tr("The form follows the TOML again once its mistakes are fixed; "
@@ -704,19 +695,19 @@ void RecipeEditor::showIssues() {
         auto *item = new QListWidgetItem(text, m_issueList);
         item->setData(LineRole, issue.line);
         item->setData(ColumnRole, issue.column);
-        item->setForeground(errorColor(p));
+        item->setForeground(palette::errorColor(p));
         item->setToolTip(issue.toString());
     }
     m_issueList->setVisible(!m_issues.empty());
     QPalette statusPalette = m_status->palette();
     if (m_issues.empty()) {
         m_status->setText(tr("✓ The recipe reads."));
-        statusPalette.setColor(QPalette::WindowText, okColor(p));
+        statusPalette.setColor(QPalette::WindowText, palette::okColor(p));
     } else {
         m_status->setText(m_issues.size() == 1
                               ? tr("1 issue in the recipe:")
                               : tr("%1 issues in the recipe:").arg(m_issues.size()));
-        statusPalette.setColor(QPalette::WindowText, errorColor(p));
+        statusPalette.setColor(QPalette::WindowText, palette::errorColor(p));
     }
     m_status->setPalette(statusPalette);
 }

@@ -75,9 +75,10 @@ class TestNewSessionDialog : public QObject {
     }
 
     static void shoot(QWidget &widget, const QString &name) {
-        const QString dir = qEnvironmentVariable("BW_SCREENSHOT_DIR");
+        static QTemporaryDir scratch; // without BW_SCREENSHOT_DIR: rendered and saved all the same
+        QString dir = qEnvironmentVariable("BW_SCREENSHOT_DIR");
         if (dir.isEmpty())
-            return;
+            dir = scratch.path();
         QDir().mkpath(dir);
         widget.show();
         QTest::qWait(50); // one paint for the offscreen surface; not a synchronisation
@@ -476,8 +477,6 @@ private slots:
     }
 
     void screenshotFilledIn() {
-        if (qEnvironmentVariableIsEmpty("BW_SCREENSHOT_DIR"))
-            QSKIP("BW_SCREENSHOT_DIR is not set");
         {
             NewSessionDialog fresh({});
             fresh.show();
