@@ -248,6 +248,7 @@ Status MainWindow::reopenSession(const QString &sessionDir) {
         std::vector<StepRecord> records;
         for (const store::StepRow &row : *steps)
             records.push_back(row.step);
+        m_session->close(); // the window shows this session now, not the last one run
         m_session->steps()->setSteps(records);
         m_charts->clear();
         m_charts->setSteps(records);

@@ -95,6 +95,20 @@ Status SessionController::reopen(const QString &sessionDir, const Recipe &recipe
     return start(options);
 }
 
+void SessionController::close() {
+    if (m_phase == Phase::Running || m_phase == Phase::Pausing)
+        return;
+    delete m_orchestrator;
+    m_orchestrator = nullptr;
+    m_steps->clear();
+    m_remaining.clear();
+    m_ending.reset();
+    m_lastMessage.clear();
+    m_currentStep = 0;
+    m_elapsedBefore = 0;
+    setPhase(Phase::None);
+}
+
 void SessionController::pauseAfterStep(bool pause) {
     if (!m_orchestrator)
         return;

@@ -29,6 +29,8 @@ public:
     // Resumes the unfinished session kept in `sessionDir`.
     [[nodiscard]] Status reopen(const QString &sessionDir, const Recipe &recipe,
                                 const QString &repository);
+    // Lets go of the session (not while it runs): the window then shows a stored one.
+    void close();
     void pauseAfterStep(bool pause);
     void stop();
     void resume();

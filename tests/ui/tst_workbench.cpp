@@ -226,6 +226,19 @@ private slots:
         QCOMPARE(w.session()->steps()->rowCount(), 4);
         auto *exportReport = w.findChild<QAction *>(QStringLiteral("actionExportReport"));
         QVERIFY(exportReport->isEnabled());
+
+        // A window that ran another session lets go of it: what it shows is the stored one.
+        TestRepo other;
+        commitLinearHistory(other, 16, 6);
+        MainWindow runner;
+        QSignalSpy ended(&runner, &MainWindow::sessionEnded);
+        QVERIFY(runner.startSession(options(other, m_home.path() + QStringLiteral("/s5"),
+                                            QStringLiteral("test ! -e bug"))));
+        QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 60000);
+        QVERIFY(runner.session()->hasSession());
+        QVERIFY(runner.reopenSession(session));
+        QVERIFY(!runner.session()->hasSession());
+        QCOMPARE(runner.session()->steps()->rowCount(), 4);
     }
 
     void newSessionDialogOffersTheRepositorysRefs() {
