@@ -359,6 +359,21 @@ class TestRemotePipeline : public QObject {
         return path;
     }
 
+    // A guest booted with `build`'s initramfs, waited for on its console (a BW-TICK line),
+    // then `testCommand` (a TOML array) run here.
+    QString consoleRecipe(const QString &build, const QString &testCommand) const {
+        return QStringLiteral("[build]\nkind = \"command\"\n"
+                              "command = [\"sh\", \"%1\", \"${session}/initrd-${short}.img\"]\n"
+                              "[deploy]\nkind = \"libvirt-kernel\"\nuri = \"qemu:///system\"\n"
+                              "xml = \"%2\"\ndomain = \"%3\"\nkernel = \"%4\"\n"
+                              "initrd = \"${session}/initrd-${short}.img\"\n"
+                              "cmdline = \"console=ttyS0 panic=-1\"\ntimeout = \"2m\"\n"
+                              "[wait]\nkind = \"console\"\npattern = \"BW-TICK [0-9]+\"\n"
+                              "timeout = \"3m\"\n"
+                              "[test]\nkind = \"command\"\ncommand = %5\n")
+            .arg(build, m_template, m_domain, m_kernel, testCommand);
+    }
+
     QString guestRecipe(const QString &build, const QString &waitTimeout) const {
         return QStringLiteral("[build]\nkind = \"command\"\n"
                               "command = [\"sh\", \"%1\", \"${session}/initrd-${short}.img\"]\n"
@@ -904,19 +919,9 @@ private slots:
             ids << repo.commit(QStringLiteral("b%1").arg(i));
         }
         const QString build = writeGuestBuild(QStringLiteral("build-boot-kill.sh"), false);
-        const QString recipe = writeRecipe(
-            QStringLiteral("vm-boot-kill"),
-            QStringLiteral("[build]\nkind = \"command\"\n"
-                           "command = [\"sh\", \"%1\", \"${session}/initrd-${short}.img\"]\n"
-                           "[deploy]\nkind = \"libvirt-kernel\"\nuri = \"qemu:///system\"\n"
-                           "xml = \"%2\"\ndomain = \"%3\"\nkernel = \"%4\"\n"
-                           "initrd = \"${session}/initrd-${short}.img\"\n"
-                           "cmdline = \"console=ttyS0 panic=-1\"\ntimeout = \"2m\"\n"
-                           "[wait]\nkind = \"console\"\npattern = \"BW-TICK [0-9]+\"\n"
-                           "timeout = \"3m\"\n"
-                           "[test]\nkind = \"command\"\n"
-                           "command = [\"sh\", \"stress.sh\"]\n")
-                .arg(build, m_template, m_domain, m_kernel));
+        const QString recipe =
+            writeRecipe(QStringLiteral("vm-boot-kill"),
+                        consoleRecipe(build, QStringLiteral("[\"sh\", \"stress.sh\"]")));
         QVERIFY(!build.isEmpty() && !recipe.isEmpty());
         const QString session = d + QStringLiteral("/s-vm-kill");
         QProcess p;
@@ -977,17 +982,8 @@ private slots:
         const QString build = writeGuestBuild(QStringLiteral("build-console.sh"), false);
         const QString recipe = writeRecipe(
             QStringLiteral("vm-console"),
-            QStringLiteral("[build]\nkind = \"command\"\n"
-                           "command = [\"sh\", \"%1\", \"${session}/initrd-${short}.img\"]\n"
-                           "[deploy]\nkind = \"libvirt-kernel\"\nuri = \"qemu:///system\"\n"
-                           "xml = \"%2\"\ndomain = \"%3\"\nkernel = \"%4\"\n"
-                           "initrd = \"${session}/initrd-${short}.img\"\n"
-                           "cmdline = \"console=ttyS0 panic=-1\"\ntimeout = \"2m\"\n"
-                           "[wait]\nkind = \"console\"\npattern = \"BW-TICK [0-9]+\"\n"
-                           "timeout = \"3m\"\n"
-                           "[test]\nkind = \"command\"\n"
-                           "command = [\"sh\", \"-c\", \"echo local test on ${short}\"]\n")
-                .arg(build, m_template, m_domain, m_kernel));
+            consoleRecipe(build,
+                          QStringLiteral("[\"sh\", \"-c\", \"echo local test on ${short}\"]")));
         QVERIFY(!build.isEmpty() && !recipe.isEmpty());
         const QString session = d + QStringLiteral("/s-vm-console");
         const OurRun o = runBisect(repo, recipe, ids.first(), ids.last(), session, VmRunTimeoutMs);
