@@ -181,9 +181,10 @@ int runRecipe(const QStringList &arguments) {
     QCommandLineParser p;
     const QCommandLineOption recipeOption(
         {QStringLiteral("recipe")}, QStringLiteral("The recipe (TOML)."), QStringLiteral("FILE"));
-    const QCommandLineOption workersOption({QStringLiteral("workers")},
-                                           QStringLiteral("Test N commits at once."),
-                                           QStringLiteral("N"), QStringLiteral("1"));
+    const QCommandLineOption workersOption(
+        {QStringLiteral("workers")},
+        QStringLiteral("Test N commits at once (default: one per [[worker]] of the recipe, or 1)."),
+        QStringLiteral("N"), QStringLiteral("1"));
     p.addOptions({repoOption, recipeOption, badOption, goodOption, firstParentOption, sessionOption,
                   workersOption, verboseOption});
     int code = 0;
@@ -192,13 +193,15 @@ int runRecipe(const QStringList &arguments) {
     if (!p.positionalArguments().isEmpty())
         return fail(QStringLiteral("run takes no arguments (got %1)")
                         .arg(p.positionalArguments().join(u' ')));
-    if (p.value(workersOption) != u"1")
-        return fail(
-            QStringLiteral("--workers %1: testing several commits at once is not built yet; "
-                           "run with one worker")
-                .arg(p.value(workersOption)));
+    bool workersOk = false;
+    const int workers = p.value(workersOption).toInt(&workersOk);
+    if (!workersOk || workers < 1)
+        return fail(QStringLiteral("--workers %1: expected a number of workers, 1 or more")
+                        .arg(p.value(workersOption)));
 
     pipeline::SessionOptions session = sessionOptions(p);
+    if (p.isSet(workersOption))
+        session.workers = workers;
 
     QString recipeFile = p.value(recipeOption);
     const bool resuming = !session.sessionDir.isEmpty() &&

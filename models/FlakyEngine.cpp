@@ -60,6 +60,7 @@ double bestMass(double d, double f) {
 FlakyParams FlakyParams::fromRecipe(const RecipeBisect &recipe) {
     FlakyParams p;
     p.detection = recipe.detection;
+    p.estimateDetection = recipe.detectionAuto;
     p.falseAlarm = recipe.falseAlarm;
     p.confidence = recipe.confidence;
     return p;

@@ -27,8 +27,8 @@ struct FlakyParams {
     // commit's. Moving costs a build and a deploy; a run at the same commit does not.
     double batchTolerance = 0.25;
 
-    // The recipe's [bisect] detection, false_alarm and confidence. The recipe has no way
-    // yet to say "unknown"; estimateDetection stays false.
+    // The recipe's [bisect] detection, false_alarm and confidence; detection = "auto"
+    // sets estimateDetection.
     [[nodiscard]] static FlakyParams fromRecipe(const RecipeBisect &recipe);
     // Empty when usable; otherwise what is wrong, in one line.
     [[nodiscard]] QString validate() const;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <limits>
 #include <utility>
 #include <vector>
@@ -236,6 +237,32 @@ QString CommandSpec::display() const {
     for (const QString &word : argv)
         words.append(isPlainWord(word) ? word : shellQuote(word));
     return words.join(u' ');
+}
+
+QString formatPercent(double p) {
+    int decimals = 1;
+    // Close to certainty the nines are what matter: 1 - p = 1e-6 shows as 99.9999 %.
+    if (p < 1.0 && p >= 0.999)
+        decimals = std::min(8, int(std::ceil(-std::log10(1.0 - p))) - 2);
+    return QStringLiteral("%1 %").arg(p * 100.0, 0, 'f', decimals);
+}
+
+Recipe Recipe::forWorker(int index) const {
+    Recipe r = *this;
+    if (index < 0 || index >= int(workers.size()))
+        return r;
+    const WorkerSpec &w = workers[std::size_t(index)];
+    if (!w.uri.isEmpty())
+        r.deploy.uri = w.uri;
+    if (!w.domain.isEmpty())
+        r.deploy.domain = w.domain;
+    if (!w.host.isEmpty())
+        r.wait.host = w.host;
+    if (w.port > 0)
+        r.wait.port = w.port;
+    if (!w.user.isEmpty())
+        r.wait.user = w.user;
+    return r;
 }
 
 QString RecipeIssue::toString() const {

@@ -59,6 +59,7 @@ struct RecipeBisect {
     int confirmCulprit = 0;
     BisectMode mode = BisectMode::Classic;
     double detection = 0.9;
+    bool detectionAuto = false; // detection = "auto": estimated from the runs
     double falseAlarm = 0.0;
     double confidence = 0.95;
 
@@ -155,6 +156,19 @@ struct NotifySpec {
     friend bool operator==(const NotifySpec &, const NotifySpec &) = default;
 };
 
+// One place a step can run ([[worker]]): a local slot, or another VM or host. Empty
+// values (0 for the port) keep the recipe's [deploy] and [wait] values.
+struct WorkerSpec {
+    QString name;   // shown in the GUI; "worker N" when empty
+    QString uri;    // deploy.uri
+    QString domain; // deploy.domain
+    QString host;   // wait.host
+    int port = 0;   // wait.port
+    QString user;   // wait.user
+
+    friend bool operator==(const WorkerSpec &, const WorkerSpec &) = default;
+};
+
 struct Recipe {
     QString name;
     QString file;   // the recipe file, absolute; empty for a recipe built in code
@@ -167,6 +181,10 @@ struct Recipe {
     TestSpec test;
     std::vector<ClassifyRule> classify; // the user's rules, in order
     NotifySpec notify;
+    std::vector<WorkerSpec> workers; // [[worker]]: empty means one local slot
+
+    // The recipe as worker `index` runs it (its [[worker]] values in place).
+    [[nodiscard]] Recipe forWorker(int index) const;
 
     friend bool operator==(const Recipe &, const Recipe &) = default;
 };
@@ -221,5 +239,7 @@ struct RecipeIssue {
 // "1h30m"), "62m3s"; ties go to the clock-like spelling, then the larger units ("3h5m",
 // not "185m"). "0s" for zero; negative values get a "-" (messages only).
 [[nodiscard]] QString formatDuration(Millis ms);
+// A probability as a percentage with the digits that matter: "47.1 %", "99.9999 %".
+[[nodiscard]] QString formatPercent(double p);
 
 } // namespace bw

@@ -38,6 +38,10 @@ std::vector<Token> tokenize(const QString &text) {
     QString literal;
     qsizetype i = 0;
     while (i < text.size()) {
+        if (text[i] != u'$') { // the common case, without building a view
+            literal += text[i++];
+            continue;
+        }
         const QStringView rest = QStringView(text).mid(i);
         if (rest.startsWith(u"$${")) {
             literal += QStringLiteral("${");

@@ -71,9 +71,10 @@ void StepListModel::clear() {
 
 void StepListModel::stepStarted(int number, const Oid &commit, const QString &subject,
                                 StepPurpose purpose) {
-    // A running row left over (a step that never finished) is closed first.
+    // A running row of the same step left over (a run that never finished) is closed
+    // first. Other running rows stay: several workers run steps at once.
     for (std::size_t i = 0; i < m_rows.size(); ++i)
-        if (m_rows[i].running) {
+        if (m_rows[i].running && m_rows[i].step.number == number) {
             m_rows[i].running = false;
             m_rows[i].currentStage.reset();
             changed(static_cast<int>(i));

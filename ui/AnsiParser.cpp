@@ -31,6 +31,30 @@ QColor mix(const QColor &a, const QColor &b, qreal t) {
                             float(a.blueF() * (1 - t) + b.blueF() * t));
 }
 
+// How many bytes at the end of `s` are the start of a UTF-8 sequence that the next chunk
+// completes: a lead byte followed by fewer continuation bytes than it announces.
+qsizetype incompleteUtf8Tail(QByteArrayView s) {
+    const qsizetype n = s.size();
+    for (qsizetype back = 1; back <= std::min<qsizetype>(n, 4); ++back) {
+        const auto c = uchar(s[n - back]);
+        if ((c & 0xc0) == 0x80)
+            continue; // a continuation byte: its lead is further back
+        const qsizetype length = c >= 0xf0 && c <= 0xf7   ? 4
+                                 : c >= 0xe0 && c <= 0xef ? 3
+                                 : c >= 0xc0 && c <= 0xdf ? 2
+                                                          : 1;
+        return back < length ? back : 0;
+    }
+    return 0; // only continuation bytes: strays, each replaced on its own
+}
+
+QStringDecoder utf8Decoder() {
+    // Stateless, and a BOM is a character like any other: every chunk decodes the same
+    // way wherever the stream was cut.
+    return QStringDecoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless |
+                                                    QStringDecoder::Flag::ConvertInitialBom);
+}
+
 using SubParams = QVarLengthArray<int, 6>; // one ';'-separated parameter and its ':' parts
 
 int clampByte(int v) {
@@ -40,10 +64,10 @@ int clampByte(int v) {
 } // namespace
 
 AnsiParser::AnsiParser()
-    : m_decoder(QStringDecoder::Utf8) {}
+    : m_decoder(utf8Decoder()) {}
 
 void AnsiParser::reset() {
-    m_decoder = QStringDecoder(QStringDecoder::Utf8);
+    m_partial.clear();
     m_state = State::Ground;
     m_style = AnsiStyle();
     m_params.clear();
@@ -61,16 +85,26 @@ QList<AnsiSegment> AnsiParser::parse(QByteArrayView bytes) {
 void AnsiParser::feed(QByteArrayView bytes, QList<AnsiSegment> &out) {
     if (bytes.isEmpty())
         return;
-    // Decode into a reused buffer: the decoder keeps a split multibyte character for the
-    // next call instead of producing U+FFFD.
-    m_decoded.resize(m_decoder.requiredSpace(bytes.size()));
-    const QChar *end = m_decoder.appendToBuffer(m_decoded.data(), bytes);
-    const qsizetype n = end - m_decoded.constData();
-    feedText(QStringView(m_decoded.constData(), n), out);
+    // A multibyte character cut by the chunk boundary is kept for the next call, so it
+    // decodes whole instead of as U+FFFD. This is done here rather than with the
+    // decoder's own state: Qt 6.4's stateful UTF-8 decoder drops the byte after a
+    // sequence that the next chunk does not complete ("\xd0" then "`" loses the "`").
+    QByteArrayView text = bytes;
+    if (!m_partial.isEmpty()) {
+        m_partial.append(bytes);
+        text = m_partial;
+    }
+    const qsizetype keep = incompleteUtf8Tail(text);
+    const QByteArrayView complete = text.first(text.size() - keep);
+    // Decode into a reused buffer.
+    m_decoded.resize(m_decoder.requiredSpace(complete.size()));
+    const QChar *end = m_decoder.appendToBuffer(m_decoded.data(), complete);
+    m_partial = text.last(keep).toByteArray();
+    feedText(QStringView(m_decoded.constData(), end - m_decoded.constData()), out);
 }
 
 void AnsiParser::skip(QByteArrayView bytes) {
-    m_decoder = QStringDecoder(QStringDecoder::Utf8);
+    m_partial.clear();
     const char *p = bytes.data();
     const qsizetype n = bytes.size();
     qsizetype i = 0;
@@ -106,6 +140,14 @@ void AnsiParser::emitText(QStringView text, QList<AnsiSegment> &out) {
         out.append(AnsiSegment{text.toString(), m_style});
 }
 
+void AnsiParser::breakIfFull(QList<AnsiSegment> &out) {
+    if (m_maxLineLength <= 0 || m_column < m_maxLineLength)
+        return;
+    emitText(u"\n", out);
+    ++m_forcedBreaks;
+    m_column = 0;
+}
+
 void AnsiParser::feedText(QStringView text, QList<AnsiSegment> &out) {
     const char16_t *p = text.utf16();
     const qsizetype n = text.size();
@@ -129,9 +171,7 @@ void AnsiParser::feedText(QStringView text, QList<AnsiSegment> &out) {
                 break;
             if (m_maxLineLength > 0 && m_column >= m_maxLineLength && !QChar::isLowSurrogate(c)) {
                 emitText(QStringView(p + start, i - start), out);
-                emitText(u"\n", out);
-                ++m_forcedBreaks;
-                m_column = 0;
+                breakIfFull(out);
                 start = i;
             }
             ++m_column;
@@ -144,6 +184,7 @@ void AnsiParser::feedText(QStringView text, QList<AnsiSegment> &out) {
         if (c == Esc) {
             m_state = State::Escape;
         } else if (isStructural(c)) {
+            breakIfFull(out);
             ++m_column;
             emitText(u"\uFFFD", out);
         }

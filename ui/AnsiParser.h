@@ -97,11 +97,13 @@ private:
 
     void step(char16_t c, QList<AnsiSegment> *out);
     void emitText(QStringView text, QList<AnsiSegment> &out);
+    void breakIfFull(QList<AnsiSegment> &out);
     void dispatchCsi(char16_t final);
     void applySgr();
 
-    QStringDecoder m_decoder;
-    QString m_decoded; // scratch buffer for feed()
+    QStringDecoder m_decoder; // stateless: m_partial carries a cut character instead
+    QByteArray m_partial;     // an incomplete UTF-8 sequence at the end of the last feed()
+    QString m_decoded;        // scratch buffer for feed()
     State m_state = State::Ground;
     AnsiStyle m_style;
     QString m_params; // of the CSI being read

@@ -219,6 +219,11 @@ void MainWindow::createActions() {
                                tr("Run &One Step"), this, [this] { m_session->runOneStep(); });
     m_oneStep->setShortcut(Qt::Key_F10);
     m_oneStep->setObjectName(QStringLiteral("actionOneStep"));
+    m_conclude = run->addAction(tr("Stop Now and &Report (Flaky)"), this, &MainWindow::concludeNow);
+    m_conclude->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_F);
+    m_conclude->setObjectName(QStringLiteral("actionConclude"));
+    m_conclude->setToolTip(tr("A flaky session: end now with the most likely commit as the "
+                              "culprit, at the confidence it has reached"));
     run->addSeparator();
     m_reset = run->addAction(tr("&Reset the Bisect…"), this, &MainWindow::resetBisect);
     m_reset->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_R);

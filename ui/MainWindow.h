@@ -29,6 +29,8 @@ class RangeStrip;
 class SessionController;
 class LogTabs;
 class RunCharts;
+class ConfidencePanel;
+class WorkersView;
 namespace notify {
 class Notifier;
 }
@@ -57,6 +59,8 @@ public:
     [[nodiscard]] LogTabs *logTabs() const { return m_logs; }
     [[nodiscard]] QTableView *timeline() const { return m_timeline; }
     [[nodiscard]] RunCharts *charts() const { return m_charts; }
+    [[nodiscard]] ConfidencePanel *confidencePanel() const { return m_confidence; }
+    [[nodiscard]] WorkersView *workersView() const { return m_workers; }
     [[nodiscard]] QListWidget *problems() const { return m_problems; }
     [[nodiscard]] QString runStatusText() const;
 
@@ -94,6 +98,7 @@ private:
     void resetBisect();
     void updateRunUi();
     void addProblem(const QString &title, const QString &details);
+    void concludeNow();
     void timelineMenu(const QPoint &pos);
     void showStepLogs();
     void sessionFinished(pipeline::Orchestrator::Ending ending, const QString &message);
@@ -143,6 +148,11 @@ private:
     notify::Notifier *m_notifier = nullptr;
     LogTabs *m_logs = nullptr;
     RunCharts *m_charts = nullptr;
+    ConfidencePanel *m_confidence = nullptr;
+    QDockWidget *m_confidenceDock = nullptr;
+    WorkersView *m_workers = nullptr;
+    QDockWidget *m_workersDock = nullptr;
+    QAction *m_conclude = nullptr;
     QTableView *m_timeline = nullptr;
     QListWidget *m_problems = nullptr;
     QDockWidget *m_problemsDock = nullptr;

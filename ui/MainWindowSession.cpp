@@ -10,6 +10,7 @@
 #include "services/recipe/RecipeLoader.h"
 #include "services/store/SessionStore.h"
 #include "ui/CommitGraphView.h"
+#include "ui/ConfidencePanel.h"
 #include "ui/ExportDialog.h"
 #include "ui/LogTabs.h"
 #include "ui/LogView.h"
@@ -135,6 +136,44 @@ void MainWindow::createRunDocks() {
     addDockWidget(Qt::RightDockWidgetArea, chartsDock);
     tabifyDockWidget(findChild<QDockWidget *>(QStringLiteral("marksDock")), chartsDock);
 
+    // Flaky sessions: the posterior and "stop now"; several workers: what each one does.
+    m_confidence = new ConfidencePanel(this);
+    m_confidence->setObjectName(QStringLiteral("confidencePanel"));
+    m_confidenceDock = new QDockWidget(tr("Confidence"), this);
+    m_confidenceDock->setObjectName(QStringLiteral("confidenceDock"));
+    m_confidenceDock->setWidget(m_confidence);
+    addDockWidget(Qt::RightDockWidgetArea, m_confidenceDock);
+    tabifyDockWidget(chartsDock, m_confidenceDock);
+    m_confidenceDock->hide();
+    connect(m_confidence, &ConfidencePanel::concludeRequested, this, &MainWindow::concludeNow);
+    m_workers = new WorkersView(this);
+    m_workers->setObjectName(QStringLiteral("workersView"));
+    m_workersDock = new QDockWidget(tr("Workers"), this);
+    m_workersDock->setObjectName(QStringLiteral("workersDock"));
+    m_workersDock->setWidget(m_workers);
+    addDockWidget(Qt::BottomDockWidgetArea, m_workersDock);
+    tabifyDockWidget(stepsDock, m_workersDock);
+    m_workersDock->hide();
+    connect(m_session, &SessionController::sessionStarted, this, [this] {
+        pipeline::Orchestrator *o = m_session->orchestrator();
+        QStringList names;
+        for (int i = 0; i < o->workerCount(); ++i)
+            names << o->workerName(i);
+        m_workers->setWorkers(names);
+        m_workersDock->setVisible(o->workerCount() > 1);
+        m_confidence->setStatus(o->flakyStatus());
+        m_confidenceDock->setVisible(o->isFlaky());
+        if (o->isFlaky())
+            m_confidenceDock->raise();
+        updateRunUi();
+    });
+    connect(m_session, &SessionController::workerChanged, m_workers, &WorkersView::workerChanged);
+    connect(m_session, &SessionController::stageStarted, m_workers, &WorkersView::stageStarted);
+    connect(m_session, &SessionController::flakyUpdated, this, [this] {
+        if (pipeline::Orchestrator *o = m_session->orchestrator())
+            m_confidence->setStatus(o->flakyStatus());
+    });
+
     // Problems: errors and pauses in one non-modal place, with details.
     m_problems = new QListWidget(this);
     m_problems->setObjectName(QStringLiteral("problemsList"));
@@ -187,13 +226,12 @@ void MainWindow::createRunDocks() {
     m_tick.setInterval(1000);
     connect(&m_tick, &QTimer::timeout, this, [this] {
         m_runStatus->setText(m_session->statusLine());
-        const int running = m_session->steps()->rowOfRunning();
-        if (running >= 0)
-            emit m_session->steps()->dataChanged(
-                m_session->steps()->index(running,
-                                          static_cast<int>(StepListModel::Column::Duration)),
-                m_session->steps()->index(running,
-                                          static_cast<int>(StepListModel::Column::Duration)));
+        // The running steps' durations (several with several workers).
+        StepListModel *steps = m_session->steps();
+        if (steps->rowOfRunning() >= 0)
+            emit steps->dataChanged(
+                steps->index(steps->rowOfRunning(), int(StepListModel::Column::Duration)),
+                steps->index(steps->rowCount() - 1, int(StepListModel::Column::Duration)));
     });
     updateRunUi();
 }
@@ -441,6 +479,9 @@ void MainWindow::updateRunUi() {
     m_export->setEnabled(m_session->hasSession() || !m_viewedSessionDir.isEmpty());
     m_exportLog->setEnabled(snapshot && !snapshot->state.log.isEmpty());
     m_newSession->setEnabled(!running);
+    const bool flaky = m_session->orchestrator() && m_session->orchestrator()->isFlaky();
+    m_conclude->setEnabled(flaky && (running || paused));
+    m_confidence->setConcludable(flaky && (running || paused));
     if (running)
         m_tick.start();
     else
@@ -452,6 +493,28 @@ void MainWindow::updateRunUi() {
     m_runStatus->setText(status);
     if (m_session->hasSession())
         m_charts->setRemaining(m_session->remainingHistory());
+}
+
+void MainWindow::concludeNow() {
+    pipeline::Orchestrator *o = m_session->orchestrator();
+    if (!o || !o->isFlaky())
+        return;
+    const auto status = o->flakyStatus();
+    if (!status || status->top.empty())
+        return;
+    const pipeline::FlakyCandidate &lead = status->top.front();
+    const auto answer = QMessageBox::question(
+        this, tr("Stop now and report"),
+        tr("End the session with %1 (%2) as the first bad commit, at %3 confidence? The goal "
+           "was %4. Running steps are cancelled; the report says it was concluded by hand.")
+            .arg(lead.commit.toString().left(12), lead.subject)
+            .arg(formatPercent(lead.probability))
+            .arg(formatPercent(status->confidence)),
+        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Yes);
+    if (answer != QMessageBox::Yes)
+        return;
+    if (Status s = m_session->concludeNow(); !s)
+        addProblem(tr("The session could not be concluded"), s.error().message());
 }
 
 void MainWindow::addProblem(const QString &title, const QString &details) {

@@ -21,19 +21,37 @@ void SessionController::attach(pipeline::Orchestrator *o) {
     m_ending.reset();
     m_lastMessage.clear();
     m_currentStep = 0;
+    m_followed = 0;
+    m_runningSubjects.clear();
     m_elapsedBefore = 0;
     using O = pipeline::Orchestrator;
     connect(o, &O::stepStarted, this,
             [this](int number, const Oid &commit, const QString &subject, StepPurpose purpose) {
                 m_currentStep = number;
+                m_followed = number;
+                m_runningSubjects[number] = subject;
                 m_steps->stepStarted(number, commit, subject, purpose);
                 emit stepStarted(number, commit);
             });
     connect(o, &O::stageStarted, m_steps, &StepListModel::stageStarted);
+    connect(o, &O::stageStarted, this, &SessionController::stageStarted);
+    connect(o, &O::workerChanged, this, [this](int worker, int number, const Oid &commit) {
+        const auto it = m_runningSubjects.find(number);
+        emit workerChanged(worker, number, commit,
+                           it == m_runningSubjects.end() ? QString() : it->second);
+    });
+    connect(o, &O::flakyUpdated, this, &SessionController::flakyUpdated);
     connect(o, &O::stageFinished, m_steps, &StepListModel::stageFinished);
-    connect(o, &O::output, this,
-            [this](int, LogKind log, const QByteArray &chunk) { emit output(log, chunk); });
+    // With several workers the live logs follow one step (the latest started); the
+    // others' logs are in their files, shown when their row is selected.
+    connect(o, &O::output, this, [this](int number, LogKind log, const QByteArray &chunk) {
+        if (number == m_followed)
+            emit output(log, chunk);
+    });
     connect(o, &O::stepFinished, this, [this](const StepRecord &step) {
+        m_runningSubjects.erase(step.number);
+        if (step.number == m_followed && !m_runningSubjects.empty())
+            m_followed = m_runningSubjects.rbegin()->first;
         m_steps->stepFinished(step);
         emit stepFinished(step);
     });
@@ -82,6 +100,7 @@ Status SessionController::start(const pipeline::SessionOptions &options) {
         return s;
     }
     qCInfo(bwUi) << "session started in" << o->sessionDir();
+    emit sessionStarted();
     return okStatus();
 }
 
@@ -105,6 +124,8 @@ void SessionController::close() {
     m_ending.reset();
     m_lastMessage.clear();
     m_currentStep = 0;
+    m_followed = 0;
+    m_runningSubjects.clear();
     m_elapsedBefore = 0;
     setPhase(Phase::None);
 }
@@ -149,6 +170,12 @@ Status SessionController::overrideMark(const Oid &commit, std::optional<MarkKind
     if (!m_orchestrator)
         return Error{tr("no session is open")};
     return m_orchestrator->overrideMark(commit, mark, reason);
+}
+
+Status SessionController::concludeNow() {
+    if (!m_orchestrator)
+        return Error{tr("no session is open")};
+    return m_orchestrator->concludeNow();
 }
 
 QString SessionController::sessionDir() const {

@@ -8,6 +8,7 @@
 #include <QPointF>
 #include <QVector>
 
+#include <map>
 #include <optional>
 
 namespace bw {
@@ -37,6 +38,10 @@ public:
     void runOneStep();
     [[nodiscard]] Status overrideMark(const Oid &commit, std::optional<MarkKind> mark,
                                       const QString &reason);
+    // A flaky session: end now with the leading candidate (see Orchestrator::concludeNow).
+    [[nodiscard]] Status concludeNow();
+    // The step whose output the live logs show: the latest started one still running.
+    [[nodiscard]] int followedStep() const { return m_followed; }
 
     [[nodiscard]] Phase phase() const { return m_phase; }
     [[nodiscard]] bool hasSession() const { return m_orchestrator != nullptr; }
@@ -70,6 +75,11 @@ signals:
     // Something the user has to see (a pause with its reason, a failure): one place.
     void problem(const QString &title, const QString &details);
     void ended(bw::pipeline::Orchestrator::Ending ending, const QString &message);
+    // The orchestrator started (or resumed) a session: workers and mode are known now.
+    void sessionStarted();
+    void flakyUpdated();
+    void workerChanged(int worker, int number, const bw::Oid &commit, const QString &subject);
+    void stageStarted(int number, bw::StageKind stage);
 
 private:
     void attach(pipeline::Orchestrator *o);
@@ -82,6 +92,8 @@ private:
     qint64 m_elapsedBefore = 0; // time spent before the last pause
     int m_estimatedSteps = 0;
     int m_currentStep = 0;
+    int m_followed = 0;                       // the step the live logs show
+    std::map<int, QString> m_runningSubjects; // running steps' subjects, by number
     QVector<QPointF> m_remaining;
     QString m_repository;
     Recipe m_recipe;

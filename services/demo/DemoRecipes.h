@@ -9,7 +9,8 @@
 
 namespace bw::demo {
 
-// local.toml, flaky.toml, vm.toml, vm/domain.xml, vm/build-initramfs.sh, vm/prepare-vm.sh.
+// local.toml, flaky.toml, vm.toml, vm/domain.xml, vm/build-initramfs.sh, vm/check-vm.sh,
+// vm/prepare-vm.sh.
 [[nodiscard]] std::vector<ProjectFile> recipeFilesContent();
 
 } // namespace bw::demo

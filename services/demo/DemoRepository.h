@@ -36,12 +36,12 @@ struct DemoInfo {
 // the recipes: local.toml (make + the stress test repeated with a timeout), flaky.toml
 // (the same in the flaky mode) and vm.toml (the test inside a QEMU guest booted through
 // libvirt from Debian's kernel and a busybox initramfs, with vm/domain.xml,
-// vm/build-initramfs.sh and vm/prepare-vm.sh).
+// vm/build-initramfs.sh, vm/check-vm.sh and vm/prepare-vm.sh).
 class DemoRepository {
 public:
     // Bumped whenever the generated history or the recipes change; ensure() regenerates
     // an older demo.
-    static constexpr int FormatVersion = 1;
+    static constexpr int FormatVersion = 2;
 
     // Creates the demo in `dir`, which must not exist or be empty.
     [[nodiscard]] static Result<DemoInfo> create(const QString &dir);

@@ -85,6 +85,20 @@ bool isNonEmptyFile(const QString &path) {
     return fi.isFile() && fi.size() > 0;
 }
 
+// git's strbuf_trim: only git's isspace characters (space, \t, \n, \r), so that what
+// start() writes and read() reads back is the same name, as it is for git.
+QString gitTrimmed(const QString &text) {
+    const auto isGitSpace = [](QChar c) {
+        return c == u' ' || c == u'\t' || c == u'\n' || c == u'\r';
+    };
+    qsizetype begin = 0, end = text.size();
+    while (begin < end && isGitSpace(text[begin]))
+        ++begin;
+    while (end > begin && isGitSpace(text[end - 1]))
+        --end;
+    return text.sliced(begin, end - begin);
+}
+
 QString ensureNewline(const QString &text) {
     return text.isEmpty() || text.endsWith(u'\n') ? text : text + u'\n';
 }
@@ -130,11 +144,13 @@ Result<std::vector<BisectRef>> bisectRefs(const Repository &repo, const QString 
         auto all = repo.references(RefPrefix + u'*');
         if (!all)
             return all.error();
-        for (auto &[name, oid] : *all) {
+        for (const auto &packed : *all) {
+            // Not a structured binding: clang 14 cannot capture one in a lambda.
+            const QString &name = packed.first;
             const bool loose = std::any_of(refs.begin(), refs.end(),
                                            [&](const BisectRef &r) { return r.name == name; });
             if (!loose)
-                refs.push_back({name, oid, QString()});
+                refs.push_back({name, packed.second, QString()});
         }
     }
     std::sort(refs.begin(), refs.end(),
@@ -163,7 +179,7 @@ Result<BisectFilesState> GitBisectFiles::read() const {
     auto start = readFile(dir + StartFile);
     if (!start)
         return start.error();
-    s.start = QString::fromUtf8(start->value_or(QByteArray()).trimmed());
+    s.start = gitTrimmed(QString::fromUtf8(start->value_or(QByteArray())));
     s.inProgress = start->has_value() && !start->value().isEmpty();
 
     auto terms = readFile(dir + TermsFile);
@@ -290,7 +306,7 @@ Status GitBisectFiles::start(const QString &startHead, const std::optional<Terms
     const QString dir = stateDir();
     if (!QFileInfo(dir).isDir())
         return Error{QStringLiteral("the git directory %1 does not exist").arg(dir)};
-    if (startHead.trimmed().isEmpty() || startHead.contains(u'\n'))
+    if (gitTrimmed(startHead).isEmpty() || startHead.contains(u'\n'))
         return Error{QStringLiteral("cannot start a bisect: '%1' is not a branch or commit to "
                                     "return to")
                          .arg(startHead)};
@@ -320,7 +336,7 @@ Status GitBisectFiles::start(const QString &startHead, const std::optional<Terms
     files.emplace_back(LogFile,
                        (ensureNewline(preStartLogLines) + ensureNewline(startLogLine)).toUtf8());
     // Last: a non-empty BISECT_START is what makes git (and read()) see a bisect.
-    files.emplace_back(StartFile, (startHead.trimmed() + u'\n').toUtf8());
+    files.emplace_back(StartFile, (gitTrimmed(startHead) + u'\n').toUtf8());
 
     for (const auto &[name, data] : files) {
         if (Status s = writeFile(dir + name, data); !s) {

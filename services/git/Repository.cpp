@@ -160,7 +160,11 @@ Status Repository::checkoutDetached(const Oid &oid) {
     const git_oid g = toGit(oid);
     if (int rc = git_commit_lookup(out(c), m_d->repo.get(), &g); rc < 0)
         return lastError(QStringLiteral("cannot read commit %1").arg(oid.toString()), rc);
-    git_checkout_options opts = GIT_CHECKOUT_OPTIONS_INIT;
+    // git_checkout_options_init rather than GIT_CHECKOUT_OPTIONS_INIT: the macro leaves
+    // fields to zero-initialisation, which clang's -Wmissing-field-initializers rejects.
+    git_checkout_options opts;
+    if (int rc = git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION); rc < 0)
+        return lastError(QStringLiteral("cannot set up a checkout"), rc);
     opts.checkout_strategy = GIT_CHECKOUT_SAFE;
     if (int rc = git_checkout_tree(m_d->repo.get(), reinterpret_cast<git_object *>(c.get()), &opts);
         rc < 0)

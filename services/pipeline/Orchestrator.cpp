@@ -2,6 +2,7 @@
 
 #include "models/BisectEngine.h"
 #include "models/BisectLog.h"
+#include "models/FlakyEngine.h"
 #include "services/ServicesLogging.h"
 #include "services/git/GitBisect.h"
 #include "services/git/GitBisectFiles.h"
@@ -19,6 +20,8 @@
 #include <QPointer>
 #include <QThread>
 #include <QtConcurrent>
+
+#include <set>
 
 namespace bw::pipeline {
 
@@ -67,6 +70,22 @@ QString kindWord(const Terms &t, MarkKind k) {
     return t.termFor(k);
 }
 
+// Whether a running step at `commit` still says something new: it is an unmarked
+// candidate of the range git's state describes now.
+bool worthTesting(const git::BisectEvaluation &ev, const Oid &commit) {
+    if (!ev.outcome || ev.outcome->kind != BisectOutcome::Kind::Next)
+        return false;
+    const CommitDag::Id id = ev.dag->find(commit);
+    if (id == CommitDag::None)
+        return false;
+    const auto contains = [](const std::vector<CommitDag::Id> &v, CommitDag::Id x) {
+        return std::find(v.begin(), v.end(), x) != v.end();
+    };
+    if (id == ev.query.bad || contains(ev.query.goods, id) || contains(ev.query.skips, id))
+        return false;
+    return contains(BisectEngine::candidates(*ev.dag, ev.query), id);
+}
+
 // The command as `git bisect run` shows it: sq_quote_argv, each word with a space first.
 QString gitQuoted(const CommandSpec &command) {
     return command.form == CommandSpec::Form::Argv ? shellQuoteArgs(command.argv)
@@ -78,14 +97,50 @@ QString gitQuoted(const CommandSpec &command) {
 Orchestrator::Orchestrator(QObject *parent)
     : QObject(parent) {
     m_pool.setMaxThreadCount(1);
-    connect(&m_watcher, &QFutureWatcher<StepRecord>::finished, this,
-            [this] { stepDone(m_watcher.result()); });
 }
 
 Orchestrator::~Orchestrator() {
-    if (m_cancel)
-        m_cancel->cancel();
+    for (const auto &slot : m_slots)
+        if (slot->cancel)
+            slot->cancel->cancel();
     m_pool.waitForDone();
+}
+
+bool Orchestrator::isFlaky() const {
+    return m_options.recipe.bisect.mode == BisectMode::Flaky;
+}
+
+QString Orchestrator::workerName(int worker) const {
+    const auto &list = m_options.recipe.workers;
+    if (worker >= 0 && worker < int(list.size()) && !list[std::size_t(worker)].name.isEmpty())
+        return list[std::size_t(worker)].name;
+    return QStringLiteral("worker %1").arg(worker + 1);
+}
+
+Orchestrator::Slot *Orchestrator::freeSlot() {
+    for (const auto &slot : m_slots)
+        if (!slot->busy)
+            return slot.get();
+    return nullptr;
+}
+
+int Orchestrator::busyCount() const {
+    return int(
+        std::count_if(m_slots.begin(), m_slots.end(), [](const auto &slot) { return slot->busy; }));
+}
+
+bool Orchestrator::isRunning(const Oid &commit) const {
+    return std::any_of(m_slots.begin(), m_slots.end(),
+                       [&](const auto &slot) { return slot->busy && slot->commit == commit; });
+}
+
+void Orchestrator::cancelBusy(const QString &reason) {
+    for (const auto &slot : m_slots)
+        if (slot->busy && !slot->obsolete) {
+            slot->obsolete = true;
+            slot->cancelReason = reason;
+            slot->cancel->cancel();
+        }
 }
 
 int Orchestrator::exitCodeFor(Ending ending) {
@@ -131,11 +186,23 @@ Status Orchestrator::start(const SessionOptions &options) {
     Recipe &recipe = m_options.recipe;
     if (Status s = StepRunner::supports(recipe); !s)
         return s;
-    if (recipe.bisect.mode == BisectMode::Flaky)
-        // The engine exists (models/FlakyEngine); sessions do not drive it yet. Running the
-        // classic engine instead would blame the wrong commit without a word.
-        return Error{QStringLiteral("bisect mode \"flaky\" is not available in sessions yet: "
-                                    "use mode = \"classic\" with a test `repeat` count")};
+    if (recipe.bisect.mode == BisectMode::Flaky) {
+        if (const QString why = FlakyParams::fromRecipe(recipe.bisect).validate(); !why.isEmpty())
+            return Error{QStringLiteral("bisect.mode = \"flaky\": %1").arg(why)};
+    }
+    const int listed = int(recipe.workers.size());
+    const int workers = options.workers > 0 ? options.workers : std::max(1, listed);
+    if (workers > 64)
+        return Error{QStringLiteral("%1 workers: at most 64 steps can run at once").arg(workers)};
+    if (listed > 0 && workers > listed)
+        return Error{QStringLiteral("%1 workers, but the recipe lists only %2 [[worker]] "
+                                    "entries: add one per worker, or ask for fewer")
+                         .arg(workers)
+                         .arg(listed)};
+    if (workers > 1 && recipe.checkout != CheckoutMode::Worktree)
+        return Error{QStringLiteral("%1 workers need checkout mode \"worktree\": each worker "
+                                    "checks its commit out in a worktree of its own")
+                         .arg(workers)};
     m_terms = Terms{recipe.bisect.termNew, recipe.bisect.termOld};
 
     SessionInfo info;
@@ -259,7 +326,48 @@ Status Orchestrator::start(const SessionOptions &options) {
                                                                         QCryptographicHash::Sha1)
                                                    .toHex()
                                                    .left(10));
-    m_runner = std::make_shared<StepRunner>(context);
+    // Several workers without a [[worker]] list share the recipe's one machine (a VM, an
+    // SSH host): they build at once, and the machine tests one commit at a time.
+    const bool usesMachine =
+        recipe.deploy.kind != DeployKind::None || recipe.wait.kind != WaitKind::None ||
+        recipe.test.kind == TestKind::RemoteCommand || recipe.test.kind == TestKind::Transfer;
+    std::shared_ptr<QSemaphore> machine;
+    if (workers > 1 && listed == 0 && usesMachine) {
+        machine = std::make_shared<QSemaphore>(1);
+        emit progress(QStringLiteral("%1 workers share one machine: they check out and build "
+                                     "at once, and the machine tests one commit at a time\n")
+                          .arg(workers));
+    }
+    m_slots.clear();
+    for (int i = 0; i < workers; ++i) {
+        StepContext c = context;
+        c.machine = machine;
+        c.recipe = recipe.forWorker(i);
+        if (i > 0) { // the first worker keeps the session's worktree of one-worker sessions
+            c.worktreePath += QStringLiteral("-%1").arg(i + 1);
+            c.worktreeName += QStringLiteral("-%1").arg(i + 1);
+        }
+        auto slot = std::make_unique<Slot>();
+        slot->index = i;
+        slot->runner = std::make_shared<StepRunner>(c);
+        slot->watcher = std::make_unique<QFutureWatcher<StepRecord>>();
+        Slot *raw = slot.get();
+        connect(raw->watcher.get(), &QFutureWatcher<StepRecord>::finished, this,
+                [this, raw] { stepDone(*raw, raw->watcher->result()); });
+        m_slots.push_back(std::move(slot));
+    }
+    m_pool.setMaxThreadCount(workers);
+    m_flaky.reset();
+    m_concludeRequested = false;
+    if (isFlaky()) {
+        if (recipe.bisect.checkEndpoints || recipe.bisect.confirmCulprit > 0)
+            emit progress(QStringLiteral(
+                "Flaky mode: check_endpoints and confirm_culprit are not used; the posterior "
+                "already weighs every run, the endpoints' too\n"));
+        m_endpointQueue.clear();
+    }
+    if (workers > 1)
+        emit progress(QStringLiteral("Testing up to %1 commits at once\n").arg(workers));
     keepBisectLog();
     m_startedMs = QDateTime::currentMSecsSinceEpoch();
     m_state = State::Running;
@@ -380,8 +488,10 @@ Status Orchestrator::reconcileJournal() {
 
 void Orchestrator::stop() {
     m_stopRequested = true;
-    if (m_cancel && m_watcher.isRunning()) {
-        m_cancel->cancel();
+    if (busyCount() > 0) {
+        for (const auto &slot : m_slots)
+            if (slot->busy)
+                slot->cancel->cancel();
         return; // stepDone() finishes
     }
     if (m_state == State::Running || m_state == State::Paused)
@@ -389,9 +499,18 @@ void Orchestrator::stop() {
 }
 
 std::optional<Oid> Orchestrator::runningCommit() const {
-    if (m_watcher.isRunning())
-        return m_runningCommit;
+    for (const auto &slot : m_slots)
+        if (slot->busy)
+            return slot->commit;
     return std::nullopt;
+}
+
+std::vector<Oid> Orchestrator::runningCommits() const {
+    std::vector<Oid> out;
+    for (const auto &slot : m_slots)
+        if (slot->busy)
+            out.push_back(slot->commit);
+    return out;
 }
 
 Status Orchestrator::overrideMark(const Oid &commit, std::optional<MarkKind> mark,
@@ -478,26 +597,27 @@ Status Orchestrator::overrideMark(const Oid &commit, std::optional<MarkKind> mar
     emit overridden(commit, description);
     emit marksChanged();
 
-    if (m_watcher.isRunning() && m_runningPurpose == StepPurpose::Bisect) {
-        // Still worth testing only while it is an unmarked candidate of the new range.
-        bool worth = false;
-        if (auto ev = m_bisect->evaluateCurrent();
-            ev && ev->outcome && ev->outcome->kind == BisectOutcome::Kind::Next) {
-            const CommitDag::Id id = ev->dag->find(m_runningCommit);
-            const auto cands = BisectEngine::candidates(*ev->dag, ev->query);
-            const bool marked = id == ev->query.bad ||
-                                std::find(ev->query.goods.begin(), ev->query.goods.end(), id) !=
-                                    ev->query.goods.end() ||
-                                std::find(ev->query.skips.begin(), ev->query.skips.end(), id) !=
-                                    ev->query.skips.end();
-            worth = id != CommitDag::None && !marked &&
-                    std::find(cands.begin(), cands.end(), id) != cands.end();
-        }
-        if (!worth) {
-            m_runningObsolete = true;
-            m_cancel->cancel(); // stepDone() goes on with the new range
-        }
-    } else if (m_state == State::Finished) {
+    if (isFlaky()) {
+        // The override is certain knowledge: the posterior starts again from the new marks
+        // (the runs at the overridden commit give way to it). Running steps stay useful.
+        m_flaky.reset();
+        if (Status s = rebuildFlaky(); !s)
+            qCWarning(bwPipeline) << "cannot rebuild the posterior:" << s.error().message();
+        emit flakyUpdated();
+    } else if (busyCount() > 0) {
+        // A running bisect step is still worth it only while its commit is an unmarked
+        // candidate of the new range; stepDone() goes on with the new range.
+        auto ev = m_bisect->evaluateCurrent();
+        for (const auto &slot : m_slots)
+            if (slot->busy && slot->purpose == StepPurpose::Bisect && !slot->obsolete &&
+                (!ev || !worthTesting(*ev, slot->commit))) {
+                slot->obsolete = true;
+                slot->cancelReason = QStringLiteral("an override took %1 out of the range")
+                                         .arg(slot->commit.toString().left(12));
+                slot->cancel->cancel();
+            }
+    }
+    if (m_state == State::Finished) {
         // The result may have changed: the session can go on from the new range.
         m_culprit.reset();
         m_confirmQueue.clear();
@@ -519,45 +639,77 @@ void Orchestrator::resume(bool oneStep) {
 }
 
 void Orchestrator::scheduleNext() {
-    if (m_state != State::Running || m_watcher.isRunning())
+    const int busy = busyCount();
+    if (m_concludeRequested && m_state != State::Finished) {
+        if (busy == 0)
+            finishFlaky(true);
+        return;
+    }
+    if (m_state != State::Running)
         return;
     if (m_stopRequested) {
-        finish(Ending::Stopped, QStringLiteral("stopped"));
+        if (busy == 0)
+            finish(Ending::Stopped, QStringLiteral("stopped"));
         return;
     }
     if (m_pauseAfterStep) {
-        pause(QStringLiteral("paused after step %1, as asked").arg(m_lastNumber));
+        if (busy == 0)
+            pause(QStringLiteral("paused after step %1, as asked").arg(m_lastNumber));
         return;
     }
+    if (busy == int(m_slots.size()) || m_awaitingGoodCheck)
+        return;
+    // Checks run alone, one after the other.
     if (!m_endpointQueue.empty()) {
-        runStep(m_endpointQueue.front().first, StepPurpose::Endpoint);
+        if (busy == 0)
+            runStep(m_endpointQueue.front().first, StepPurpose::Endpoint);
         return;
     }
     if (!m_confirmQueue.empty()) {
-        runStep(m_confirmQueue.front().first, StepPurpose::Confirm);
+        if (busy == 0)
+            runStep(m_confirmQueue.front().first, StepPurpose::Confirm);
+        return;
+    }
+    if (isFlaky()) {
+        scheduleFlaky();
         return;
     }
     auto ev = m_bisect->evaluateCurrent();
     if (!ev) {
-        finish(Ending::Failed, ev.error().message());
+        if (busy == 0)
+            finish(Ending::Failed, ev.error().message());
+        else
+            cancelBusy(QStringLiteral("git's bisect state cannot be read"));
         return;
     }
     const CommitDag &dag = *ev->dag;
     switch (ev->mergeBase.kind) {
     case MergeBaseCheck::Kind::MustTest:
-        runStep(dag.oid(ev->mergeBase.base), StepPurpose::Bisect);
+        if (busy == 0)
+            runStep(dag.oid(ev->mergeBase.base), StepPurpose::Bisect);
         return;
     case MergeBaseCheck::Kind::BaseIsBad:
     case MergeBaseCheck::Kind::NotAncestors:
-        finish(Ending::Failed, m_bisect->format(*ev).err.trimmed());
+        if (busy == 0)
+            finish(Ending::Failed, m_bisect->format(*ev).err.trimmed());
+        else
+            cancelBusy(QStringLiteral("the bisect cannot go on"));
         return;
     case MergeBaseCheck::Kind::AncestorsOk:
         break;
     }
     const BisectOutcome &outcome = *ev->outcome;
+    if (outcome.kind != BisectOutcome::Kind::Next && busy > 0) {
+        // Decided while other steps still run: they are no longer needed.
+        cancelBusy(QStringLiteral("the bisect is decided without it"));
+        return;
+    }
     switch (outcome.kind) {
     case BisectOutcome::Kind::Next:
-        runStep(dag.oid(outcome.commit), StepPurpose::Bisect);
+        if (m_slots.size() == 1)
+            runStep(dag.oid(outcome.commit), StepPurpose::Bisect);
+        else
+            fillClassic(*ev);
         return;
     case BisectOutcome::Kind::FirstBad: {
         const Oid culprit = dag.oid(outcome.commit);
@@ -612,15 +764,239 @@ void Orchestrator::scheduleNext() {
     }
 }
 
-void Orchestrator::runStep(const Oid &commit, StepPurpose purpose, int attempt) {
-    if (attempt == 1)
-        ++m_lastNumber;
-    const int number = m_lastNumber;
-    m_runningCommit = commit;
-    m_runningPurpose = purpose;
-    m_runningAttempt = attempt;
-    m_runningObsolete = false;
-    m_cancel = std::make_shared<process::CancelToken>();
+void Orchestrator::fillClassic(const git::BisectEvaluation &ev) {
+    for (const auto &slot : m_slots)
+        if (slot->busy && slot->purpose == StepPurpose::Bisect && !slot->obsolete &&
+            !worthTesting(ev, slot->commit)) {
+            slot->obsolete = true;
+            slot->cancelReason = QStringLiteral("a result took %1 out of the range")
+                                     .arg(slot->commit.toString().left(12));
+            slot->cancel->cancel();
+        }
+    // git's choice first, then commits that split the candidates into N + 1 parts.
+    const CommitDag &dag = *ev.dag;
+    std::vector<Oid> wanted{dag.oid(ev.outcome->commit)};
+    FlakyParams exact;
+    exact.detection = 1.0;
+    exact.falseAlarm = 0.0;
+    FlakyEngine split(ev.dag, ev.query, exact);
+    for (CommitDag::Id skip : ev.query.skips)
+        split.markSkipped(skip);
+    for (CommitDag::Id id : split.plan(int(m_slots.size()) + busyCount())) {
+        const Oid oid = dag.oid(id);
+        if (std::find(wanted.begin(), wanted.end(), oid) == wanted.end())
+            wanted.push_back(oid);
+    }
+    for (const Oid &oid : wanted) {
+        if (!freeSlot())
+            break;
+        if (!isRunning(oid))
+            runStep(oid, StepPurpose::Bisect);
+    }
+}
+
+Status Orchestrator::rebuildFlaky() {
+    auto ev = m_bisect->evaluateCurrent();
+    if (!ev)
+        return ev.error();
+    m_flaky = std::make_unique<FlakyEngine>(ev->dag, ev->query,
+                                            FlakyParams::fromRecipe(m_options.recipe.bisect));
+    for (CommitDag::Id skip : ev->query.skips)
+        m_flaky->markSkipped(skip);
+    for (const StepRecord &step : m_steps)
+        addObservation(step);
+    return okStatus();
+}
+
+void Orchestrator::addObservation(const StepRecord &step) {
+    if (!m_flaky || step.purpose != StepPurpose::Bisect || step.cancelled())
+        return;
+    const Verdict v = step.classification.verdict;
+    if (v != Verdict::Good && v != Verdict::Bad && v != Verdict::Skip)
+        return;
+    const BisectQuery &q = m_flaky->range().query();
+    const CommitDag::Id id = m_flaky->range().dag().find(step.commit);
+    if (id == CommitDag::None)
+        return;
+    // A commit marked in git's state (an endpoint, an override) is certain: its runs give
+    // way to the mark.
+    if (id == q.bad || std::find(q.goods.begin(), q.goods.end(), id) != q.goods.end() ||
+        std::find(q.skips.begin(), q.skips.end(), id) != q.skips.end())
+        return;
+    if (v == Verdict::Skip) {
+        m_flaky->markSkipped(id);
+        return;
+    }
+    FlakyObservation o;
+    o.commit = id;
+    const StageResult *test = nullptr;
+    for (const StageResult &r : step.stages)
+        if (r.stage == StageKind::Test)
+            test = &r;
+    if (v == Verdict::Bad) {
+        // The first failure ends the runs: the ones before it passed.
+        o.fails = 1;
+        o.passes =
+            test && test->outcome != StageOutcome::Passed ? std::max(0, test->iteration - 1) : 0;
+    } else {
+        o.passes = test ? std::max(1, test->iterations) : 1;
+    }
+    m_flaky->record(o);
+}
+
+std::optional<FlakyStatus> Orchestrator::flakyStatus(int top) const {
+    if (!m_flaky)
+        return std::nullopt;
+    FlakyStatus status;
+    for (const auto &[id, p] : m_flaky->top(top))
+        if (p > 0.0)
+            status.top.push_back({m_flaky->range().dag().oid(id), {}, p});
+    for (FlakyCandidate &c : status.top)
+        c.subject = subjectOf(c.commit);
+    const FlakyDecision d = m_flaky->next();
+    status.candidates = d.candidates;
+    const DetectionEstimate det = m_flaky->detection();
+    status.runs = det.runs;
+    status.fails = det.fails;
+    status.confidence = m_flaky->params().confidence;
+    status.detection = det.describe(m_flaky->params().detection);
+    // Candidate indices grow towards older commits: the curve runs from the last index.
+    const FlakyRange &range = m_flaky->range();
+    const int n = range.size();
+    constexpr int kMaxPoints = 2000;
+    status.curveBucket = std::max(1, (n + kMaxPoints - 1) / kMaxPoints);
+    status.curve.assign(std::size_t((n + status.curveBucket - 1) / status.curveBucket), 0.0);
+    for (int i = 0; i < n; ++i)
+        status.curve[std::size_t((n - 1 - i) / status.curveBucket)] +=
+            m_flaky->posterior(range.commit(i));
+    return status;
+}
+
+Status Orchestrator::concludeNow() {
+    if (!isFlaky())
+        return Error{QStringLiteral("only a flaky session can end below its confidence: a classic "
+                                    "bisect ends when its range is one commit")};
+    if (m_state != State::Running && m_state != State::Paused)
+        return Error{QStringLiteral("the session is not running")};
+    if (!m_flaky)
+        if (Status s = rebuildFlaky(); !s)
+            return s;
+    if (m_flaky->maxPosterior() <= 0.0)
+        return Error{QStringLiteral("no candidate explains the runs so far")};
+    m_concludeRequested = true;
+    if (busyCount() > 0)
+        cancelBusy(QStringLiteral("the session is being concluded"));
+    else
+        finishFlaky(true);
+    return okStatus();
+}
+
+void Orchestrator::scheduleFlaky() {
+    const int busy = busyCount();
+    if (!m_flaky)
+        if (Status s = rebuildFlaky(); !s) {
+            if (busy == 0)
+                finish(Ending::Failed, s.error().message());
+            return;
+        }
+    const FlakyDecision d = m_flaky->next(std::max(1, m_options.recipe.test.repeat));
+    const CommitDag &dag = m_flaky->range().dag();
+    switch (d.kind) {
+    case FlakyDecision::Kind::Test: {
+        std::vector<CommitDag::Id> wanted{d.commit};
+        if (m_slots.size() > 1)
+            for (CommitDag::Id id : m_flaky->plan(int(m_slots.size()) + busy))
+                if (std::find(wanted.begin(), wanted.end(), id) == wanted.end())
+                    wanted.push_back(id);
+        for (CommitDag::Id id : wanted) {
+            if (!freeSlot())
+                break;
+            if (!isRunning(dag.oid(id)))
+                runStep(dag.oid(id), StepPurpose::Bisect, 1, 0, d.iterations);
+        }
+        // Every planned commit is being tested: more runs at the best one still inform.
+        while (freeSlot())
+            runStep(dag.oid(d.commit), StepPurpose::Bisect, 1, 0, d.iterations);
+        return;
+    }
+    case FlakyDecision::Kind::Found:
+        if (busy > 0)
+            cancelBusy(QStringLiteral("the culprit reached the confidence without it"));
+        else
+            finishFlaky(false);
+        return;
+    case FlakyDecision::Kind::Undecidable: {
+        if (busy > 0)
+            return;
+        QStringList possible;
+        for (CommitDag::Id id : d.possible)
+            possible << QStringLiteral("%1 (%2)").arg(dag.oid(id).toString().left(12),
+                                                      formatPercent(m_flaky->posterior(id)));
+        finish(Ending::OnlySkipped,
+               QStringLiteral("only skipped commits are left to tell these apart: %1")
+                   .arg(possible.join(QStringLiteral(", "))));
+        return;
+    }
+    case FlakyDecision::Kind::Inconsistent:
+        if (busy == 0)
+            finish(Ending::Failed,
+                   QStringLiteral("no commit explains the runs: with false_alarm = 0 a failure "
+                                  "is proof of a bad commit, yet the failures contradict the "
+                                  "marks; check the marks, or give false_alarm a value above 0"));
+        return;
+    case FlakyDecision::Kind::Empty:
+        if (busy == 0)
+            finish(Ending::Failed, QStringLiteral("the %1 commit is an ancestor of a %2 one: "
+                                                  "there is nothing to bisect")
+                                       .arg(m_terms.bad, m_terms.good));
+        return;
+    }
+}
+
+void Orchestrator::finishFlaky(bool byHand) {
+    const CommitDag::Id id = m_flaky->mostLikely();
+    const Oid culprit = m_flaky->range().dag().oid(id);
+    const double p = m_flaky->posterior(id);
+    m_culprit = culprit;
+    const DetectionEstimate det = m_flaky->detection();
+    std::set<Oid> commits;
+    for (const FlakyObservation &o : m_flaky->observations())
+        commits.insert(m_flaky->range().dag().oid(o.commit));
+    emit progress(
+        QStringLiteral("%1 is the first %2 commit\n").arg(culprit.toString(), m_terms.bad));
+    const QString message =
+        QStringLiteral("Found %1 with %2 confidence%3 after %4 test runs at %5 commits (%6 "
+                       "failed) in %7; %8")
+            .arg(culprit.toString().left(12), formatPercent(p),
+                 byHand ? QStringLiteral(" (concluded by hand; the goal was %1)")
+                              .arg(formatPercent(m_flaky->params().confidence))
+                        : QString())
+            .arg(det.runs)
+            .arg(commits.size())
+            .arg(det.fails)
+            .arg(formatDuration((QDateTime::currentMSecsSinceEpoch() - m_startedMs) / 1000 * 1000),
+                 det.describe(m_flaky->params().detection));
+    finish(Ending::Found, message);
+}
+
+void Orchestrator::runStep(const Oid &commit, StepPurpose purpose, int attempt, int number,
+                           int iterations) {
+    Slot *slot = freeSlot();
+    if (!slot) {
+        qCWarning(bwPipeline) << "no free worker for" << commit.toString();
+        return;
+    }
+    if (number == 0)
+        number = ++m_lastNumber;
+    slot->busy = true;
+    slot->commit = commit;
+    slot->purpose = purpose;
+    slot->attempt = attempt;
+    slot->number = number;
+    slot->iterations = iterations;
+    slot->obsolete = false;
+    slot->cancelReason.clear();
+    slot->cancel = std::make_shared<process::CancelToken>();
     const QString subject = subjectOf(commit);
     const QString logDir = m_session->stepLogDir(number, attempt);
     if (QFileInfo::exists(logDir)) {
@@ -634,43 +1010,81 @@ void Orchestrator::runStep(const Oid &commit, StepPurpose purpose, int attempt) 
                                   << "aside";
     }
     emit stepStarted(number, commit, subject, purpose);
+    emit workerChanged(slot->index, number, commit);
     if (m_options.gitRunOutput)
         emit progress(QStringLiteral("running %1\n").arg(gitQuoted(m_options.recipe.test.command)));
-    auto runner = m_runner;
-    auto cancel = m_cancel;
-    m_watcher.setFuture(
-        QtConcurrent::run(&m_pool, [this, runner, cancel, number, commit, subject, logDir] {
+    else if (m_slots.size() > 1)
+        emit progress(QStringLiteral("step %1: %2 tests %3\n")
+                          .arg(number)
+                          .arg(workerName(slot->index), commit.toString().left(12)));
+    auto runner = slot->runner;
+    auto cancel = slot->cancel;
+    slot->watcher->setFuture(QtConcurrent::run(
+        &m_pool, [this, runner, cancel, number, commit, subject, logDir, iterations] {
             Forwarder forwarder(this, number);
-            return runner->run(number, commit, subject, logDir, *cancel, &forwarder);
+            return runner->run(number, commit, subject, logDir, *cancel, &forwarder, iterations);
         }));
 }
 
 Status Orchestrator::record(const StepRecord &step, std::optional<MarkKind> mark) {
-    return m_session->appendStep(step, mark);
+    Status s = m_session->appendStep(step, mark);
+    if (!s) {
+        // Said at the next pause or ending, and now: a step missing from the journal is
+        // run again on resume, but the user should know why the journal has a gap.
+        const QString what = QStringLiteral("step %1 could not be recorded (%2)")
+                                 .arg(step.number)
+                                 .arg(s.error().message());
+        qCWarning(bwPipeline).noquote() << what;
+        m_unrecorded << what;
+        emit progress(what + u'\n');
+    }
+    return s;
 }
 
-void Orchestrator::stepDone(StepRecord step) {
-    step.purpose = m_runningPurpose;
-    step.attempt = m_runningAttempt;
+void Orchestrator::stepDone(Slot &slot, StepRecord step) {
+    step.purpose = slot.purpose;
+    step.attempt = slot.attempt;
+    const bool obsolete = slot.obsolete;
+    const QString cancelReason = slot.cancelReason;
+    slot.busy = false;
+    slot.obsolete = false;
+    emit workerChanged(slot.index, 0, Oid());
     m_steps.push_back(step);
     if (step.cancelled()) {
         (void)record(step, std::nullopt);
         emit stepFinished(step);
-        if (m_runningObsolete && !m_stopRequested) {
-            m_runningObsolete = false;
-            emit progress(
-                QStringLiteral("step %1 cancelled: an override took %2 out of the range\n")
-                    .arg(step.number)
-                    .arg(step.commit.toString().left(12)));
+        if (obsolete && !m_stopRequested) {
+            if (m_state != State::Finished)
+                emit progress(
+                    QStringLiteral("step %1 cancelled: %2\n").arg(step.number).arg(cancelReason));
             scheduleNext();
             return;
         }
-        if (m_stopRequested)
+        if (m_stopRequested && busyCount() == 0)
             finish(Ending::Stopped,
                    QStringLiteral("stopped during step %1; nothing was recorded for it")
                        .arg(step.number));
         else
             scheduleNext();
+        return;
+    }
+    if (m_state == State::Finished) {
+        // The session ended while this step ran (another worker decided it): its result is
+        // kept, and changes nothing.
+        (void)record(step, std::nullopt);
+        emit stepFinished(step);
+        return;
+    }
+    if (obsolete && !m_stopRequested) {
+        // Cancelled too late: the test had already ended. Its verdict would undo what made
+        // it obsolete (an override of its own commit, a result that took it out of the
+        // range): the run is journaled, nothing is marked.
+        (void)record(step, std::nullopt);
+        emit progress(QStringLiteral("step %1's verdict (%2) is not applied: %3\n")
+                          .arg(step.number)
+                          .arg(verdictName(step.classification.verdict), cancelReason));
+        emit stepFinished(step);
+        scheduleNext();
         return;
     }
     const Classification &c = step.classification;
@@ -742,6 +1156,30 @@ void Orchestrator::applyVerdict(const StepRecord &step) {
         return;
     }
     }
+    if (isFlaky()) {
+        // A run is an observation, not a mark: git's state keeps only what is certain.
+        if (Status s = record(step, std::nullopt); !s) {
+            emit stepFinished(step);
+            pause(QStringLiteral("step %1's outcome could not be recorded (%2)")
+                      .arg(step.number)
+                      .arg(s.error().message()));
+            return;
+        }
+        emit stepFinished(step);
+        m_attempts.erase(step.commit);
+        if (m_flaky) {
+            addObservation(step);
+            const CommitDag::Id lead = m_flaky->mostLikely();
+            if (lead != CommitDag::None)
+                emit progress(QStringLiteral("  most likely %1 at %2 after %3 runs\n")
+                                  .arg(m_flaky->range().dag().oid(lead).toString().left(12),
+                                       formatPercent(m_flaky->posterior(lead)))
+                                  .arg(m_flaky->runs()));
+        }
+        emit flakyUpdated();
+        scheduleNext();
+        return;
+    }
     // The journal first: a crash after it is repaired on resume (reconcileJournal), a
     // crash before it re-runs the step; either way no verdict is lost or doubled.
     if (Status s = record(step, kind); !s) {
@@ -764,8 +1202,14 @@ void Orchestrator::applyVerdict(const StepRecord &step) {
 }
 
 void Orchestrator::retryOrPause(const StepRecord &step) {
-    (void)record(step, std::nullopt);
+    const Status recorded = record(step, std::nullopt);
     emit stepFinished(step);
+    if (!recorded) { // the session's disk: a retry would not be recorded either
+        pause(QStringLiteral("step %1 (%2): %3")
+                  .arg(step.number)
+                  .arg(step.commit.toString().left(12), step.classification.reason));
+        return;
+    }
     const int tries = ++m_attempts[step.commit];
     if (tries <= 2) {
         emit progress(QStringLiteral("step %1: %2; trying again (%3 of 2)\n")
@@ -776,7 +1220,12 @@ void Orchestrator::retryOrPause(const StepRecord &step) {
             scheduleNext();
             return;
         }
-        runStep(step.commit, step.purpose, step.attempt + 1);
+        int iterations = 0;
+        for (const StageResult &r : step.stages)
+            if (r.stage == StageKind::Test)
+                iterations = r.iterations;
+        runStep(step.commit, step.purpose, step.attempt + 1, step.number,
+                isFlaky() ? iterations : 0);
         return;
     }
     pause(QStringLiteral("step %1 (%2) failed 3 times without a verdict: %3")
@@ -853,17 +1302,26 @@ void Orchestrator::handleGoodCheck(const StepRecord &step) {
     applyVerdict(pending);
 }
 
-void Orchestrator::pause(const QString &why) {
+void Orchestrator::pause(const QString &reason) {
     keepBisectLog();
     m_state = State::Paused;
+    QString why = reason;
+    if (!m_unrecorded.isEmpty())
+        why += QStringLiteral("; %1").arg(m_unrecorded.join(QStringLiteral("; ")));
+    m_unrecorded.clear();
     writeStatus(QStringLiteral("paused"), why);
     emit paused(why);
 }
 
-void Orchestrator::finish(Ending ending, const QString &message) {
+void Orchestrator::finish(Ending ending, const QString &result) {
     if (m_state == State::Finished)
         return;
     m_state = State::Finished;
+    cancelBusy(QStringLiteral("the session ended"));
+    QString message = result;
+    if (!m_unrecorded.isEmpty())
+        message += QStringLiteral("; %1").arg(m_unrecorded.join(QStringLiteral("; ")));
+    m_unrecorded.clear();
     keepBisectLog();
     QString status;
     switch (ending) {

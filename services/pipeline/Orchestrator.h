@@ -16,9 +16,14 @@
 #include <optional>
 #include <vector>
 
+namespace bw {
+class FlakyEngine;
+}
+
 namespace bw::git {
 class Repository;
 class GitBisect;
+struct BisectEvaluation;
 } // namespace bw::git
 
 namespace bw::process {
@@ -45,6 +50,27 @@ struct SessionOptions {
     bool adopt = false;
     // `script`: print git's `running  '<cmd>'` line before each step.
     bool gitRunOutput = false;
+    // Steps run at once: 0 means one per [[worker]] of the recipe (one without a list).
+    int workers = 0;
+};
+
+// A flaky session's belief, for the GUI and the report.
+struct FlakyCandidate {
+    Oid commit;
+    QString subject;
+    double probability = 0;
+};
+struct FlakyStatus {
+    std::vector<FlakyCandidate> top; // most likely first
+    int candidates = 0;              // with a non-zero posterior
+    int runs = 0;                    // test runs recorded
+    int fails = 0;
+    double confidence = 0; // the recipe's goal
+    QString detection;     // "detection estimated from 42 runs: 0.52 ± 0.07", …
+    // The posterior over all candidates in history order, oldest first; long ranges are
+    // pooled into at most 2,000 buckets (each the sum of its candidates).
+    std::vector<double> curve;
+    int curveBucket = 1; // candidates per point
 };
 
 // Drives one bisect without any widget: asks the engine (through git's own state, so
@@ -54,6 +80,18 @@ struct SessionOptions {
 // found, only skipped commits are left, something needs a human, or it is stopped.
 // Infrastructure errors are retried twice, then the session pauses; they are never
 // turned into a verdict. Lives on the thread that created it (the GUI's or main()'s).
+//
+// Flaky mode (recipe `mode = "flaky"`): git's state keeps only what is certain (the
+// start's endpoints and the user's overrides); every test run is an observation for a
+// FlakyEngine, which chooses the next commit and how many runs to make there, and the
+// session ends when one candidate holds the recipe's confidence (or when concludeNow()
+// is called). The journal holds the runs, so a resume rebuilds the same posterior.
+//
+// Workers: with N > 1 (--workers, or the recipe's [[worker]] list) N steps run at once,
+// each in its own worktree (and on its own VM or host; without a [[worker]] list they
+// share the recipe's machine, one test at a time, and build at once). The commits split the
+// remaining candidates (or the posterior mass) into N + 1 parts; a result that makes a running step
+// pointless cancels it. With one worker, the choices are git's, step for step.
 class Orchestrator : public QObject {
     Q_OBJECT
 public:
@@ -89,8 +127,17 @@ public:
     // session whose result the override changed is paused, ready to go on.
     [[nodiscard]] Status overrideMark(const Oid &commit, std::optional<MarkKind> mark,
                                       const QString &reason);
-    // The commit under test, when a step is running.
+    // The commit under test, when a step is running (the first one with several workers).
     [[nodiscard]] std::optional<Oid> runningCommit() const;
+    [[nodiscard]] std::vector<Oid> runningCommits() const;
+    [[nodiscard]] int workerCount() const { return int(m_slots.size()); }
+    [[nodiscard]] QString workerName(int worker) const;
+    [[nodiscard]] bool isFlaky() const;
+    // Flaky mode: the posterior now (empty otherwise, or before the first decision).
+    [[nodiscard]] std::optional<FlakyStatus> flakyStatus(int top = 20) const;
+    // Flaky mode: ends the session now with the most likely candidate as the culprit and
+    // its posterior as the confidence (running steps are cancelled, nothing recorded).
+    [[nodiscard]] Status concludeNow();
     [[nodiscard]] const Terms &terms() const { return m_terms; }
 
     [[nodiscard]] State state() const { return m_state; }
@@ -115,12 +162,41 @@ signals:
     void marksChanged();
     // An override was recorded and applied.
     void overridden(const bw::Oid &commit, const QString &description);
+    // Worker `worker` started step `number` at `commit`; number 0: it is idle now.
+    void workerChanged(int worker, int number, const bw::Oid &commit);
+    // Flaky mode: the posterior changed (see flakyStatus()).
+    void flakyUpdated();
 
 private:
-    struct Pending;
+    // One place a step runs: its own runner (worktree, VM), thread and cancel token.
+    struct Slot {
+        int index = 0;
+        std::shared_ptr<StepRunner> runner;
+        std::unique_ptr<QFutureWatcher<StepRecord>> watcher;
+        std::shared_ptr<process::CancelToken> cancel;
+        bool busy = false;
+        Oid commit;
+        StepPurpose purpose = StepPurpose::Bisect;
+        int attempt = 1;
+        int number = 0;
+        int iterations = 0;    // test runs asked for (0: the recipe's)
+        bool obsolete = false; // cancelled because its result is no longer needed
+        QString cancelReason;
+    };
     void scheduleNext();
-    void runStep(const Oid &commit, StepPurpose purpose, int attempt = 1);
-    void stepDone(StepRecord record);
+    // `number` 0: the next step number; `iterations` 0: the recipe's test repeat.
+    void runStep(const Oid &commit, StepPurpose purpose, int attempt = 1, int number = 0,
+                 int iterations = 0);
+    void stepDone(Slot &slot, StepRecord record);
+    [[nodiscard]] Slot *freeSlot();
+    [[nodiscard]] int busyCount() const;
+    [[nodiscard]] bool isRunning(const Oid &commit) const;
+    void cancelBusy(const QString &reason);
+    void fillClassic(const git::BisectEvaluation &evaluation);
+    void scheduleFlaky();
+    Status rebuildFlaky();
+    void addObservation(const StepRecord &step);
+    void finishFlaky(bool byHand);
     void applyVerdict(const StepRecord &record);
     void retryOrPause(const StepRecord &record);
     // An endpoint or confirmation run: retried on Retry (false), else recorded without a
@@ -145,10 +221,10 @@ private:
     std::unique_ptr<git::Repository> m_repo;
     std::unique_ptr<git::GitBisect> m_bisect;
     std::unique_ptr<SessionDirectory> m_session;
-    std::shared_ptr<StepRunner> m_runner;
+    std::vector<std::unique_ptr<Slot>> m_slots;
     QThreadPool m_pool;
-    QFutureWatcher<StepRecord> m_watcher;
-    std::shared_ptr<process::CancelToken> m_cancel;
+    std::unique_ptr<FlakyEngine> m_flaky; // flaky mode; rebuilt after an override
+    bool m_concludeRequested = false;
     State m_state = State::Idle;
     bool m_pauseAfterStep = false;
     bool m_stopRequested = false;
@@ -164,10 +240,7 @@ private:
     std::vector<std::pair<Oid, MarkKind>> m_confirmQueue; // commit, expected verdict
     QStringList m_confirmFailures;
     int m_confirmRuns = 0;
-    Oid m_runningCommit;
-    StepPurpose m_runningPurpose = StepPurpose::Bisect;
-    int m_runningAttempt = 1;
-    bool m_runningObsolete = false; // an override made the running step pointless
+    QStringList m_unrecorded; // journal writes that failed since the last pause
 };
 
 } // namespace bw::pipeline

@@ -14,6 +14,13 @@
 
 #include <QDir>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+
 namespace bw::pipeline {
 
 namespace {
@@ -78,6 +85,68 @@ Result<ssh::SshTarget> waitTarget(const WaitSpec &w, const RecipeVariables &vars
     return target;
 }
 
+// Watches a guest's console on a helper thread while the step waits for SSH: cancels
+// token() when the step is cancelled, the guest's kernel panics, or the guest stops.
+class GuestWatch {
+public:
+    GuestWatch(const vm::ConsoleStream &console, const process::CancelToken *step)
+        : m_thread([this, &console, step] {
+            while (!m_done.load()) {
+                if (step && step->isCancelled()) {
+                    m_token.cancel();
+                    return;
+                }
+                for (const vm::ConsoleMatch &m : console.classifications())
+                    if (m.kind == u"panic" || m.kind == u"panic-end") {
+                        setDied(QStringLiteral("the guest's kernel panicked before SSH "
+                                               "answered: %1")
+                                    .arg(m.line.trimmed()));
+                        return;
+                    }
+                if (console.domainStopped()) {
+                    setDied(QStringLiteral("the guest stopped before SSH answered"));
+                    return;
+                }
+                std::unique_lock lock(m_mutex);
+                m_wake.wait_for(lock, std::chrono::milliseconds(100),
+                                [this] { return m_done.load(); });
+            }
+        }) {}
+    GuestWatch(const GuestWatch &) = delete;
+    GuestWatch &operator=(const GuestWatch &) = delete;
+    ~GuestWatch() { (void)finish(); }
+
+    [[nodiscard]] const process::CancelToken &token() const { return m_token; }
+    // Stops watching; why the guest died, when it did.
+    std::optional<QString> finish() {
+        {
+            std::lock_guard lock(m_mutex);
+            m_done = true;
+        }
+        m_wake.notify_all();
+        if (m_thread.joinable())
+            m_thread.join();
+        std::lock_guard lock(m_mutex);
+        return m_died;
+    }
+
+private:
+    void setDied(const QString &why) {
+        {
+            std::lock_guard lock(m_mutex);
+            m_died = why;
+        }
+        m_token.cancel();
+    }
+
+    process::CancelToken m_token;
+    std::atomic<bool> m_done{false};
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::optional<QString> m_died;
+    std::thread m_thread; // last: starts once everything above exists
+};
+
 } // namespace
 
 Result<ssh::SshSession *> StepRunner::sshSession(Run &run) {
@@ -115,11 +184,23 @@ StageResult StepRunner::wait(Run &run) {
                              w.timeout > 0
                                  ? QStringLiteral(" (up to %1)").arg(formatDuration(w.timeout))
                                  : QString()));
-    ssh::WaitForSshResult r = ssh::WaitForSsh::run(spec, run.cancel);
+    // A guest this step started is watched while we wait: once its kernel panics or it
+    // stops, no SSH will ever answer, so the wait ends then instead of at its timeout.
+    std::optional<GuestWatch> guest;
+    if (run.vm && run.vm->console())
+        guest.emplace(*run.vm->console(), run.cancel);
+    ssh::WaitForSshResult r = ssh::WaitForSsh::run(spec, guest ? &guest->token() : run.cancel);
+    const std::optional<QString> died = guest ? guest->finish() : std::nullopt;
     StageResult out;
     out.stage = StageKind::Wait;
     out.timeoutMs = w.timeout;
     out.message = r.describe();
+    if (died && r.ending != ssh::WaitForSshResult::Ending::Ready) {
+        // The commit's kernel did not come up: a boot failure, like a console wait's.
+        out.outcome = StageOutcome::Failed;
+        out.message = *died;
+        return out;
+    }
     if (!r.kernelRelease.isEmpty())
         out.facts.insert(QStringLiteral("kernel_release"), r.kernelRelease);
     switch (r.ending) {
@@ -305,7 +386,7 @@ StageResult StepRunner::remoteTest(Run &run) {
     if (!session)
         return sshError(StageKind::Test, session.error());
     ssh::SshSession &s = **session;
-    const int n = std::max(1, t.repeat);
+    const int n = std::max(1, run.repeat > 0 ? run.repeat : t.repeat);
 
     if (t.kind == TestKind::Transfer) {
         auto file = run.vars.expandPath(t.file, m_context.recipe.folder);

@@ -1,5 +1,6 @@
 #include "services/pipeline/SessionDirectory.h"
 
+#include "services/pipeline/StepLogs.h"
 #include "services/store/SessionStore.h"
 
 #include <QCryptographicHash>
@@ -50,7 +51,7 @@ bool SessionDirectory::holdsSession(const QString &directory) {
 
 Result<SessionDirectory> SessionDirectory::open(const QString &directory) {
     const QString dir = QDir(directory).absolutePath();
-    if (!QDir().mkpath(dir))
+    if (!makePrivateDirectory(dir))
         return Error{QStringLiteral("cannot create the session directory %1").arg(dir)};
     QFile::setPermissions(dir, OwnerOnly | QFileDevice::ExeOwner);
     QFileInfo info(dir);

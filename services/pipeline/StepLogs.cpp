@@ -2,6 +2,11 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
+
+#include <cerrno>
+
+#include <sys/stat.h>
 
 namespace bw::pipeline {
 
@@ -11,6 +16,23 @@ int index(LogKind log) {
 }
 } // namespace
 
+bool makePrivateDirectory(const QString &directory) {
+    const QString path = QDir::cleanPath(QDir(directory).absolutePath());
+    QStringList missing;
+    for (QString p = path; !QFileInfo::exists(p); p = QFileInfo(p).path()) {
+        missing.prepend(p);
+        if (p == QFileInfo(p).path())
+            break;
+    }
+    for (const QString &p : missing) {
+        const QByteArray native = QFile::encodeName(p);
+        if (::mkdir(native.constData(), S_IRWXU) != 0 && errno != EEXIST)
+            return false;
+        ::chmod(native.constData(), S_IRWXU); // a umask may have taken owner bits
+    }
+    return QFileInfo(path).isDir();
+}
+
 StepLogs::StepLogs(QString directory, Listener listener)
     : m_directory(std::move(directory))
     , m_listener(std::move(listener)) {}
@@ -19,7 +41,7 @@ Result<std::unique_ptr<StepLogs>> StepLogs::open(const QString &directory, Liste
     std::unique_ptr<StepLogs> logs(new StepLogs(directory, std::move(listener)));
     if (directory.isEmpty())
         return logs;
-    if (!QDir().mkpath(directory))
+    if (!makePrivateDirectory(directory))
         return Error{QStringLiteral("cannot create the step's log directory %1").arg(directory)};
     for (LogKind kind : {LogKind::Build, LogKind::Console, LogKind::Test, LogKind::Pipeline}) {
         auto file = std::make_unique<QFile>(logs->path(kind));

@@ -14,6 +14,10 @@
 
 namespace bw::pipeline {
 
+// Creates `directory` and any missing parents owner-only (0700, whatever the umask);
+// directories that exist already are left as they are. False when it cannot.
+[[nodiscard]] bool makePrivateDirectory(const QString &directory);
+
 // The logs of one step: build.log, console.log, test.log and pipeline.log in the step's
 // directory, appended and flushed as chunks arrive (a crash loses nothing already
 // streamed), each chunk also handed to a live listener (the GUI's tabs, a terminal).

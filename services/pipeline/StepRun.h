@@ -21,6 +21,7 @@ struct StepRunner::Run {
     std::unique_ptr<StepLogs> logs;
     const process::CancelToken *cancel = nullptr;
     StepObserver *observer = nullptr;
+    int repeat = 0; // test iterations for this step; 0: the recipe's
     // The wait stage's SSH session, reused by a remote test on the same thread.
     std::optional<ssh::SshSession> ssh;
     // The guest the deploy stage started: destroyed when the step ends.

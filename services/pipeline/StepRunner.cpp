@@ -12,10 +12,16 @@
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
+#include <QSemaphore>
+
+#include <optional>
+#include <utility>
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace bw::pipeline {
@@ -53,6 +59,41 @@ QString quoteArgv(const QStringList &argv) {
     return CommandSpec::fromArgv(argv).display();
 }
 
+// Below this much free space a filesystem counts as full (a build's last write failed
+// there even when a few blocks are left, e.g. for root).
+constexpr qint64 NearlyFullBytes = 1024 * 1024;
+
+// The first of `paths` whose filesystem is (nearly) full, with its free space.
+std::optional<std::pair<QString, qint64>> fullFilesystem(const QStringList &paths) {
+    for (const QString &path : paths) {
+        if (path.isEmpty())
+            continue;
+        struct statvfs st {};
+        if (::statvfs(QFile::encodeName(path).constData(), &st) != 0)
+            continue;
+        const qint64 free = qint64(st.f_bavail) * qint64(st.f_frsize);
+        if (free < NearlyFullBytes)
+            return std::pair{path, free};
+    }
+    return std::nullopt;
+}
+
+// The reason a failed stage failed for want of disk space, if it looks like that: the
+// session's or the worktree's filesystem is (nearly) full, or the end of the stage's log
+// says ENOSPC/EDQUOT (a build directory elsewhere). A full disk is the machine's
+// problem, never evidence about the commit (RECIPE.md: retry, then pause).
+std::optional<QString> diskFullReason(const QStringList &paths, const QString &logTail) {
+    if (auto full = fullFilesystem(paths))
+        return QStringLiteral("the disk holding %1 is full (%2 bytes free)")
+            .arg(full->first)
+            .arg(full->second);
+    for (const QString &text :
+         {QStringLiteral("No space left on device"), QStringLiteral("Disk quota exceeded")})
+        if (logTail.contains(text))
+            return QStringLiteral("the disk is full: the log says \"%1\"").arg(text);
+    return std::nullopt;
+}
+
 } // namespace
 
 StepRunner::StepRunner(StepContext context)
@@ -75,8 +116,9 @@ Status StepRunner::supports(const Recipe &recipe) {
 
 StepRecord StepRunner::run(int number, const Oid &commit, const QString &subject,
                            const QString &logDir, const process::CancelToken &cancel,
-                           StepObserver *observer) {
+                           StepObserver *observer, int repeat) {
     Run run;
+    run.repeat = repeat;
     run.record.number = number;
     run.record.commit = commit;
     run.record.subject = subject;
@@ -140,6 +182,19 @@ StepRecord StepRunner::run(int number, const Oid &commit, const QString &subject
     bool ok = stage(StageKind::Checkout, &StepRunner::checkout);
     if (ok && recipe.build.kind != BuildKind::None)
         ok = stage(StageKind::Build, &StepRunner::build);
+    // Several workers and one machine: the machine's stages (deploy, wait, test) run for
+    // one step at a time while the other workers check out and build. Held until the
+    // guest is gone.
+    bool holdsMachine = false;
+    if (ok && m_context.machine) {
+        if (!(holdsMachine = m_context.machine->tryAcquire(1))) {
+            run.logs->event(
+                QStringLiteral("waiting for the machine: another worker's step is on it"));
+            while (!cancel.isCancelled() &&
+                   !(holdsMachine = m_context.machine->tryAcquire(1, 100))) {
+            }
+        }
+    }
     if (ok && recipe.deploy.kind != DeployKind::None)
         ok = stage(StageKind::Deploy, &StepRunner::deploy);
     if (ok && recipe.wait.kind != WaitKind::None)
@@ -162,6 +217,8 @@ StepRecord StepRunner::run(int number, const Oid &commit, const QString &subject
             run.logs->event(QStringLiteral("deploy: %1").arg(s.error().message()));
         run.vm.reset();
     }
+    if (holdsMachine)
+        m_context.machine->release(1);
 
     OutcomeClassifier classifier(recipe.classify, recipe.test.kind);
     StepLogs *stepLogs = run.logs.get();
@@ -338,6 +395,15 @@ StageResult StepRunner::build(Run &run) {
     }
     StageResult r =
         runCommand(run, StageKind::Build, LogKind::Build, argv, workDir, env, b.timeout);
+    if (r.outcome == StageOutcome::Failed || r.outcome == StageOutcome::Timeout) {
+        if (auto why = diskFullReason({m_context.sessionDir, worktree},
+                                      run.logs->text(LogKind::Build, 64 * 1024))) {
+            r.outcome = StageOutcome::Error;
+            r.message = QStringLiteral("%1; %2: not the commit's fault").arg(r.message, *why);
+            r.facts.insert(QStringLiteral("disk_full"), *why);
+            run.logs->event(QStringLiteral("build: %1").arg(*why));
+        }
+    }
     if (r.outcome != StageOutcome::Passed)
         return r;
     if (b.kind == BuildKind::Nix) {
@@ -376,7 +442,7 @@ StageResult StepRunner::test(Run &run) {
         env.insert(it.key(), *v);
     }
     const QString worktree = run.vars.value(QStringLiteral("worktree"));
-    const int n = std::max(1, t.repeat);
+    const int n = std::max(1, run.repeat > 0 ? run.repeat : t.repeat);
     StageResult r;
     for (int i = 1; i <= n; ++i) {
         if (n > 1)
@@ -393,6 +459,15 @@ StageResult StepRunner::test(Run &run) {
             r.outcome = StageOutcome::Failed;
             r.exitCode = 127;
             r.message += QStringLiteral(" (exit 127, as a shell would report it)");
+        }
+        if (r.outcome == StageOutcome::Failed || r.outcome == StageOutcome::Timeout) {
+            // Only this machine's disks: what a test prints about space is its own business.
+            if (auto why = diskFullReason({m_context.sessionDir, worktree}, {})) {
+                r.outcome = StageOutcome::Error;
+                r.message = QStringLiteral("%1; %2: not the commit's fault").arg(r.message, *why);
+                r.facts.insert(QStringLiteral("disk_full"), *why);
+                run.logs->event(QStringLiteral("test: %1").arg(*why));
+            }
         }
         if (r.outcome != StageOutcome::Passed)
             break; // classic mode: the first failure decides

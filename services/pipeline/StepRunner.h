@@ -7,6 +7,7 @@
 #include "services/pipeline/StepLogs.h"
 #include "services/process/CancelToken.h"
 
+#include <QSemaphore>
 #include <QString>
 
 #include <memory>
@@ -27,6 +28,9 @@ struct StepContext {
     QString sessionDir;     // empty: no files are kept (logs in memory only)
     QString worktreePath;   // CheckoutMode::Worktree: where the session's worktree lives
     QString worktreeName;   // its name under <gitdir>/worktrees/
+    // Several workers sharing one machine: a step holds it from deploy to the end of its
+    // test (and the guest's teardown). Null: the machine is this worker's own.
+    std::shared_ptr<QSemaphore> machine;
 };
 
 // Receives a step's progress on the worker thread that runs it.
@@ -49,10 +53,11 @@ public:
     StepRunner(const StepRunner &) = delete;
     StepRunner &operator=(const StepRunner &) = delete;
 
-    // `logDir` empty: the step's logs stay in memory.
+    // `logDir` empty: the step's logs stay in memory. `repeat` > 0: run the test that
+    // many times (at most; the first failure ends it) instead of the recipe's count.
     [[nodiscard]] StepRecord run(int number, const Oid &commit, const QString &subject,
                                  const QString &logDir, const process::CancelToken &cancel,
-                                 StepObserver *observer);
+                                 StepObserver *observer, int repeat = 0);
 
     // Which recipe kinds this build can run; an Error naming the first one it cannot.
     [[nodiscard]] static Status supports(const Recipe &recipe);

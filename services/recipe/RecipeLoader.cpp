@@ -74,7 +74,8 @@ struct TableKeys {
 const std::vector<TableKeys> &allTableKeys() {
     static const std::vector<TableKeys> tables = {
         {u"",
-         {"name", "bisect", "checkout", "build", "deploy", "wait", "test", "classify", "notify"}},
+         {"name", "bisect", "checkout", "build", "deploy", "wait", "test", "classify", "notify",
+          "worker"}},
         {u"bisect",
          {"terms", "first_parent", "check_endpoints", "confirm_culprit", "mode", "detection",
           "false_alarm", "confidence"}},
@@ -90,6 +91,7 @@ const std::vector<TableKeys> &allTableKeys() {
         {u"test", {"kind", "command", "env", "file", "destination", "repeat", "timeout"}},
         {u"classify", {"stage", "outcome", "log", "pattern", "verdict"}},
         {u"notify", {"desktop", "webhook"}},
+        {u"worker", {"name", "uri", "domain", "host", "port", "user"}},
     };
     return tables;
 }
@@ -203,6 +205,7 @@ private:
     void readWait(TableReader &t);
     void readTest(TableReader &t);
     void readClassify(const toml::node *node);
+    void readWorkers(const toml::node *node);
     void readNotify(TableReader &t);
     void require(TableReader &t, const QString &key, const toml::node *kindNode,
                  const QString &why);
@@ -231,6 +234,8 @@ TableReader::TableReader(Validator &validator, const toml::table *table, QString
                 elsewhere.append(QStringView(t.table).isEmpty() ? QStringLiteral("the top level")
                                  : QStringView(t.table) == u"classify"
                                      ? QStringLiteral("[[classify]]")
+                                 : QStringView(t.table) == u"worker"
+                                     ? QStringLiteral("[[worker]]")
                                      : QStringLiteral("[%1]").arg(QStringView(t.table)));
         }
         if (!close.isEmpty())
@@ -557,6 +562,35 @@ void Validator::run(const toml::table &root) {
     TableReader notify(*this, section(top, QStringLiteral("notify")), QStringLiteral("notify"),
                        QStringLiteral("notify"));
     readNotify(notify);
+    readWorkers(top.node(QStringLiteral("worker")));
+}
+
+void Validator::readWorkers(const toml::node *node) {
+    if (!node)
+        return;
+    const auto *array = node->as_array();
+    if (!array || !array->is_array_of_tables()) {
+        issue(*node, QStringLiteral("worker"),
+              QStringLiteral("expected [[worker]] entries (an array of tables), not %1")
+                  .arg(typeName(*node)));
+        return;
+    }
+    int index = 0;
+    for (const toml::node &element : *array) {
+        ++index;
+        const toml::table &table = *element.as_table();
+        TableReader t(*this, &table, QStringLiteral("worker[%1]").arg(index),
+                      QStringLiteral("worker"));
+        WorkerSpec w;
+        t.read(QStringLiteral("name"), w.name);
+        t.read(QStringLiteral("uri"), w.uri);
+        t.read(QStringLiteral("domain"), w.domain);
+        t.read(QStringLiteral("host"), w.host);
+        t.read(QStringLiteral("user"), w.user);
+        if (auto port = t.integer(QStringLiteral("port"), 1, 65535, QStringLiteral("a TCP port")))
+            w.port = int(*port);
+        m_recipe.workers.push_back(w);
+    }
 }
 
 void Validator::readBisect(TableReader &t) {
@@ -606,13 +640,26 @@ void Validator::readBisect(TableReader &t) {
         into = *p;
         return true;
     };
-    const bool detectionOk = probability(QStringLiteral("detection"), b.detection, false, true,
-                                         QStringLiteral("(0, 1]"));
+    // detection = "auto": unknown, estimated from the runs (flaky mode).
+    const toml::node *detectionNode = t.node(QStringLiteral("detection"));
+    const bool detectionAuto = detectionNode && detectionNode->is_string();
+    bool detectionOk = false;
+    if (detectionAuto) {
+        if (detectionNode->as_string()->get() == "auto")
+            b.detectionAuto = true;
+        else
+            issue(*detectionNode, t.keyPath(QStringLiteral("detection")),
+                  QStringLiteral("expected a probability in (0, 1] or \"auto\" (estimated from "
+                                 "the runs)"));
+    } else {
+        detectionOk = probability(QStringLiteral("detection"), b.detection, false, true,
+                                  QStringLiteral("(0, 1]"));
+    }
     const bool falseAlarmOk = probability(QStringLiteral("false_alarm"), b.falseAlarm, true, false,
                                           QStringLiteral("[0, 1)"));
     probability(QStringLiteral("confidence"), b.confidence, false, false, QStringLiteral("(0, 1)"));
-    const bool anyGiven =
-        t.has(QStringLiteral("detection")) || t.has(QStringLiteral("false_alarm"));
+    const bool anyGiven = (t.has(QStringLiteral("detection")) && !detectionAuto) ||
+                          t.has(QStringLiteral("false_alarm"));
     if (detectionOk && falseAlarmOk && anyGiven && !(b.detection > b.falseAlarm)) {
         const QString key = t.has(QStringLiteral("false_alarm")) ? QStringLiteral("false_alarm")
                                                                  : QStringLiteral("detection");

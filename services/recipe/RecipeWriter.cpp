@@ -167,7 +167,10 @@ QString RecipeLoader::toToml(const Recipe &r) {
                    d.bisect.confirmCulprit);
     bisect.string(QStringLiteral("mode"), bisectModeName(r.bisect.mode),
                   bisectModeName(d.bisect.mode));
-    bisect.number(QStringLiteral("detection"), r.bisect.detection, d.bisect.detection);
+    if (r.bisect.detectionAuto)
+        bisect.line(QStringLiteral("detection"), tomlString(QStringLiteral("auto")));
+    else
+        bisect.number(QStringLiteral("detection"), r.bisect.detection, d.bisect.detection);
     bisect.number(QStringLiteral("false_alarm"), r.bisect.falseAlarm, d.bisect.falseAlarm);
     bisect.number(QStringLiteral("confidence"), r.bisect.confidence, d.bisect.confidence);
     writeSection(out, QStringLiteral("[bisect]"), bisect);
@@ -250,6 +253,19 @@ QString RecipeLoader::toToml(const Recipe &r) {
     notify.flag(QStringLiteral("desktop"), r.notify.desktop, d.notify.desktop);
     notify.string(QStringLiteral("webhook"), r.notify.webhook, d.notify.webhook);
     writeSection(out, QStringLiteral("[notify]"), notify);
+    for (const WorkerSpec &worker : r.workers) {
+        SectionWriter w;
+        w.string(QStringLiteral("name"), worker.name, QString());
+        w.string(QStringLiteral("uri"), worker.uri, QString());
+        w.string(QStringLiteral("domain"), worker.domain, QString());
+        w.string(QStringLiteral("host"), worker.host, QString());
+        w.integer(QStringLiteral("port"), worker.port, 0);
+        w.string(QStringLiteral("user"), worker.user, QString());
+        if (w.text().isEmpty())
+            out += QStringLiteral("\n[[worker]]\n"); // a local slot: nothing to change
+        else
+            writeSection(out, QStringLiteral("[[worker]]"), w);
+    }
 
     if (out.startsWith(u'\n'))
         out.remove(0, 1);

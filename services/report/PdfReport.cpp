@@ -38,6 +38,8 @@ Status writePdf(const ReportData &data, const QString &path) {
     if (!file.open(QIODevice::WriteOnly))
         return Error{QStringLiteral("cannot write the PDF report %1").arg(path), 1,
                      file.errorString()};
+    // Owner-only until the user shares it: a report names hosts, paths and commits.
+    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
 
     std::vector<Figure> figures{graphFigure(data)};
     for (Figure &f : chartFigures(data))

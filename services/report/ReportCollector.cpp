@@ -5,6 +5,7 @@
 #include "models/BisectLogSteps.h"
 #include "services/git/DagLoader.h"
 #include "services/git/Repository.h"
+#include "services/notify/Notifier.h"
 #include "services/pipeline/SessionDirectory.h"
 #include "services/process/ProcessRunner.h"
 #include "services/recipe/RecipeLoader.h"
@@ -16,6 +17,7 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QSysInfo>
+#include <QUrl>
 
 #include <git2.h>
 #include <libvirt/libvirt.h>
@@ -36,6 +38,21 @@ CommitRef refFor(const git::Repository &repo, const Oid &oid) {
         r.authorOffsetMinutes = info->authorOffsetMinutes;
     }
     return r;
+}
+
+// The recipe as a report shows it: a webhook URL can carry a token (user info, path,
+// query), so only its scheme, host and port are shown, like the notifier's messages.
+QString withoutSecrets(QString toml, const QString &webhook) {
+    if (webhook.trimmed().isEmpty())
+        return toml;
+    const QString shown = QStringLiteral("\"%1\"").arg(
+        notify::Notifier::redactedUrl(QUrl(webhook.trimmed(), QUrl::StrictMode)));
+    toml.replace(webhook, shown.mid(1, shown.size() - 2));
+    // Whatever spelling the value had (escapes, single quotes): every webhook line.
+    static const QRegularExpression line(QStringLiteral("^(\\s*webhook\\s*=\\s*).*$"),
+                                         QRegularExpression::MultilineOption);
+    toml.replace(line, QStringLiteral("\\1") + shown);
+    return toml;
 }
 
 // The first line a tool prints for --version, when it is installed.
@@ -100,15 +117,23 @@ Result<ReportData> collectReport(const QString &sessionDir, const QString &workb
     data.repository = row->repository;
     data.status = row->status;
     data.statusMessage = row->message;
-    data.recipeToml = row->recipeToml;
-    data.recipeHash = row->recipeHash;
+    data.recipeHash = row->recipeHash; // of the recipe as it ran, secrets included
     data.startedMs = row->createdMs;
     data.finishedMs = row->updatedMs;
     const recipe::RecipeLoad recipe =
         recipe::RecipeLoader::parse(row->recipeToml, dir->recipePath());
+    data.recipeToml = withoutSecrets(row->recipeToml, recipe.recipe.notify.webhook);
     data.title = !recipe.recipe.name.isEmpty()
                      ? recipe.recipe.name
                      : QStringLiteral("Bisect of %1").arg(QFileInfo(row->repository).fileName());
+    data.flaky = recipe.recipe.bisect.mode == BisectMode::Flaky;
+    if (data.flaky) {
+        // The orchestrator's result line says how sure it is ("Found … with 99.2 %
+        // confidence …"); the store keeps no other copy of the posterior.
+        static const QRegularExpression re(QStringLiteral("with (\\d+(?:\\.\\d+)?) % confidence"));
+        if (const auto m = re.match(data.statusMessage); m.hasMatch())
+            data.confidence = m.captured(1).toDouble() / 100.0;
+    }
     for (const pipeline::JournalEntry &e : *entries) {
         data.steps.push_back(e.step);
         data.stepMarks.push_back(e.mark);

@@ -55,8 +55,9 @@ struct ReportData {
     std::vector<int> remainingAfterStep;            // candidates left after each bisect step
     int confirmations = 0;                          // confirm_culprit re-tests that agreed
     std::optional<double> confidence;               // flaky mode: the culprit's posterior
-    QString bisectLog;                              // git's BISECT_LOG, as text
-    QString reproduceCommand;                       // the exact command line that re-runs it
+    bool flaky = false;       // recipe mode "flaky": runs are observations, not git marks
+    QString bisectLog;        // git's BISECT_LOG, as text
+    QString reproduceCommand; // the exact command line that re-runs it
     QString recipeToml;
     QString recipeHash;
     // The environment: workbench version, host kernel, QEMU, libvirt, git, … as

@@ -74,7 +74,15 @@ Tally tally(const ReportData &data) {
             ++t.retries;
         switch (s.purpose) {
         case StepPurpose::Bisect:
-            if (const auto mark = stepMark(data, i)) {
+            if (data.flaky) {
+                // Flaky mode marks nothing in git: every decided run is evidence.
+                const Verdict v = s.classification.verdict;
+                if (!s.cancelled() &&
+                    (v == Verdict::Good || v == Verdict::Bad || v == Verdict::Skip)) {
+                    ++t.marked;
+                    t.skipped += v == Verdict::Skip;
+                }
+            } else if (const auto mark = stepMark(data, i)) {
                 ++t.marked;
                 if (*mark == MarkKind::Skip)
                     ++t.skipped;
@@ -190,7 +198,10 @@ QString summary(const ReportData &data, const Markup &m) {
 QStringList certainty(const ReportData &data) {
     const Tally t = tally(data);
     QStringList out;
-    out << QStringLiteral("%1 marked by a test, %2 of them skipped; %3 in total over %4.")
+    out << (data.flaky ? QStringLiteral("%1 with a verdict (observations: flaky mode marks "
+                                        "nothing in git), %2 of them skipped; %3 in total over %4.")
+                       : QStringLiteral("%1 marked by a test, %2 of them skipped; %3 in total "
+                                        "over %4."))
                .arg(plural(t.marked, "bisect step", "bisect steps"))
                .arg(t.skipped)
                .arg(plural(t.runs, "run", "runs"), formatDuration(t.durationMs));
@@ -204,6 +215,8 @@ QStringList certainty(const ReportData &data) {
     if (data.confidence)
         out << QStringLiteral("Flaky mode: the culprit's posterior probability is %1%.")
                    .arg(QString::number(*data.confidence * 100.0, 'f', 1));
+    if (data.flaky && !data.statusMessage.isEmpty())
+        out << QStringLiteral("Flaky mode: %1.").arg(data.statusMessage);
     out << (t.retries > 0 ? QStringLiteral("%1 after an infrastructure error (never counted as "
                                            "evidence about a commit).")
                                 .arg(plural(t.retries, "retry", "retries"))

@@ -85,6 +85,15 @@ void ConsoleLineScanner::push(std::vector<QString> &out, const QStringList &line
     }
 }
 
+void ConsoleLineScanner::cutLongLine(std::vector<QString> &out) {
+    // Cut at every MaxLineBytes from the start of the line, whether the line arrived in
+    // one chunk or in many: the lines never depend on how the stream was split.
+    while (m_pending.size() > MaxLineBytes) {
+        push(out, clean(QByteArrayView(m_pending).first(MaxLineBytes)));
+        m_pending.remove(0, MaxLineBytes);
+    }
+}
+
 std::vector<QString> ConsoleLineScanner::feed(QByteArrayView chunk) {
     std::vector<QString> out;
     qsizetype start = 0;
@@ -95,14 +104,12 @@ std::vector<QString> ConsoleLineScanner::feed(QByteArrayView chunk) {
             break;
         }
         m_pending.append(chunk.sliced(start, nl - start));
+        cutLongLine(out);
         push(out, clean(m_pending));
         m_pending.clear();
         start = nl + 1;
     }
-    while (m_pending.size() > MaxLineBytes) {
-        push(out, clean(QByteArrayView(m_pending).first(MaxLineBytes)));
-        m_pending.remove(0, MaxLineBytes);
-    }
+    cutLongLine(out);
     return out;
 }
 

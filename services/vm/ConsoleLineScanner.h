@@ -40,6 +40,7 @@ public:
 
 private:
     void push(std::vector<QString> &out, const QStringList &lines);
+    void cutLongLine(std::vector<QString> &out);
 
     int m_historyLines;
     QByteArray m_pending;

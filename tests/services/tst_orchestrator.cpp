@@ -9,6 +9,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -76,6 +77,101 @@ private slots:
         QCOMPARE(repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("HEAD")}), head);
     }
 
+    // Flaky mode through the Qt API: the posterior after each run, and "stop now and
+    // report" ending the session with the leader of that moment.
+    void flakySessionConcludedByHand() {
+        TestRepo repo;
+        commitLinearHistory(repo, 16, 9);
+        Orchestrator o;
+        QSignalSpy updated(&o, &Orchestrator::flakyUpdated);
+        QSignalSpy steps(&o, &Orchestrator::stepFinished);
+        QSignalSpy finished(&o, &Orchestrator::finished);
+        auto opts =
+            options(repo, m_tmp.path() + QStringLiteral("/flaky"),
+                    {QStringLiteral("sh"), QStringLiteral("-c"),
+                     QStringLiteral(
+                         "test ! -e bug && exit 0; "
+                         "h=$(printf %s-%s \"$BW_COMMIT\" \"$BW_STEP\" | sha256sum | cut -c1-2); "
+                         "exit $((0x$h % 2))")});
+        opts.recipe.bisect.mode = BisectMode::Flaky;
+        opts.recipe.bisect.detection = 0.5;
+        opts.recipe.bisect.confidence = 0.999999; // not reached in a few runs
+        QVERIFY(o.start(opts));
+        QVERIFY(o.isFlaky());
+        QTRY_VERIFY_WITH_TIMEOUT(steps.size() >= 4, 60000);
+        QVERIFY(updated.size() >= 4);
+        const auto status = o.flakyStatus();
+        QVERIFY(status);
+        QVERIFY(!status->top.empty());
+        double sum = 0;
+        for (std::size_t i = 0; i < status->top.size(); ++i) {
+            sum += status->top[i].probability;
+            if (i > 0)
+                QVERIFY(status->top[i].probability <= status->top[i - 1].probability);
+        }
+        QVERIFY(sum <= 1.0 + 1e-9);
+        QVERIFY(status->runs >= 4);
+        QCOMPARE(status->confidence, 0.999999);
+        QVERIFY(o.concludeNow());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
+        QCOMPARE(finished.at(0).at(0).value<Orchestrator::Ending>(), Orchestrator::Ending::Found);
+        const QString message = finished.at(0).at(1).toString();
+        QVERIFY2(message.contains(QStringLiteral("concluded by hand")), qPrintable(message));
+        // The culprit is the leader when the session was concluded (nothing ran since).
+        const auto after = o.flakyStatus();
+        QVERIFY(after);
+        QCOMPARE(o.culprit(), std::optional<Oid>(after->top.front().commit));
+        QVERIFY(!o.concludeNow()); // over
+    }
+
+    void concludeNowIsOnlyForFlakySessions() {
+        TestRepo repo;
+        commitLinearHistory(repo, 8, 3);
+        Orchestrator o;
+        QSignalSpy finished(&o, &Orchestrator::finished);
+        auto opts =
+            options(repo, m_tmp.path() + QStringLiteral("/classic-conclude"),
+                    {QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("test ! -e bug")});
+        opts.bad = QStringLiteral("c7");
+        QVERIFY(o.start(opts));
+        const Status s = o.concludeNow();
+        QVERIFY(!s);
+        QVERIFY(s.error().message().contains(QStringLiteral("flaky")));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000);
+        QVERIFY(!o.flakyStatus());
+    }
+
+    // Two workers: each reports the step it runs, and the bisect still ends at git's
+    // culprit with every verdict in git's log.
+    void twoWorkersReportTheirSteps() {
+        TestRepo repo;
+        commitLinearHistory(repo, 16, 9);
+        Orchestrator o;
+        QSignalSpy workers(&o, &Orchestrator::workerChanged);
+        QSignalSpy finished(&o, &Orchestrator::finished);
+        auto opts = options(repo, m_tmp.path() + QStringLiteral("/workers"),
+                            {QStringLiteral("sh"), QStringLiteral("-c"),
+                             QStringLiteral("sleep 0.2; test ! -e bug")});
+        opts.workers = 2;
+        QVERIFY(o.start(opts));
+        QCOMPARE(o.workerCount(), 2);
+        QCOMPARE(o.workerName(1), QStringLiteral("worker 2"));
+        int maxBusy = 0;
+        connect(&o, &Orchestrator::workerChanged, this,
+                [&] { maxBusy = std::max(maxBusy, int(o.runningCommits().size())); });
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000);
+        QCOMPARE(finished.at(0).at(0).value<Orchestrator::Ending>(), Orchestrator::Ending::Found);
+        QCOMPARE(o.culprit()->toString(),
+                 repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("c9")}));
+        QSet<int> busyWorkers;
+        for (const auto &args : workers)
+            if (args.at(1).toInt() > 0)
+                busyWorkers.insert(args.at(0).toInt());
+        QCOMPARE(busyWorkers, (QSet<int>{0, 1}));
+        QCOMPARE(maxBusy, 2);
+        QVERIFY(o.runningCommits().empty());
+    }
+
     void stopCancelsTheRunningStep() {
         TestRepo repo;
         commitLinearHistory(repo, 16, 9);
@@ -136,6 +232,42 @@ private slots:
 
     // An override while a step runs: the running commit left the range, so its step is
     // cancelled (its process killed, nothing recorded) and the bisect goes on from there.
+    // An override that lands after the step's test ended (its process is gone, the step
+    // is still being wrapped up): the step's own verdict must not undo it. Found by the
+    // soak benchmark.
+    void overrideAfterTheTestEndedWins() {
+        TestRepo repo;
+        commitLinearHistory(repo, 16, 9);
+        Orchestrator o;
+        QSignalSpy finished(&o, &Orchestrator::finished);
+        QSignalSpy steps(&o, &Orchestrator::stepFinished);
+        const Oid c7 =
+            *Oid::fromHex(repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("c7")}));
+        bool flipped = false;
+        connect(&o, &Orchestrator::stageFinished, this, [&](int, const StageResult &r) {
+            if (flipped || r.stage != StageKind::Test)
+                return;
+            flipped = true;
+            QCOMPARE(o.runningCommit(), std::optional<Oid>(c7));
+            QVERIFY(o.overrideMark(c7, MarkKind::Bad, QStringLiteral("seen failing by hand")));
+        });
+        QVERIFY(o.start(options(
+            repo, m_tmp.path() + QStringLiteral("/late-override"),
+            {QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("test ! -e bug")})));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000);
+        QVERIFY(flipped);
+        QCOMPARE(finished.at(0).at(0).value<Orchestrator::Ending>(), Orchestrator::Ending::Found);
+        QCOMPARE(*o.culprit(), c7); // c1…c6 test good, and c7 is bad by hand
+        QFile log(repo.path() + QStringLiteral("/.git/BISECT_LOG"));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const QByteArray text = log.readAll();
+        QVERIFY(text.contains("git bisect bad " + c7.toString().toLatin1()));
+        QVERIFY2(!text.contains("git bisect good " + c7.toString().toLatin1()), text.constData());
+        // The step itself was recorded once, with its (unapplied) verdict.
+        QCOMPARE(steps.at(0).at(0).value<StepRecord>().commit, c7);
+        QCOMPARE(steps.at(0).at(0).value<StepRecord>().classification.verdict, Verdict::Good);
+    }
+
     void overrideMidRunCancelsTheObsoleteStep() {
         TestRepo repo;
         commitLinearHistory(repo, 16, 9);
@@ -281,12 +413,14 @@ private slots:
         QVERIFY2(s.error().what.contains(QStringLiteral("libvirt-kernel")),
                  qPrintable(s.error().what));
         QVERIFY(!QFile::exists(repo.path() + QStringLiteral("/.git/BISECT_START")));
-        // Flaky mode is refused, not silently run as classic.
+        // Flaky mode with a test that cannot tell good from bad.
         opts.recipe.wait = WaitSpec{};
         opts.recipe.bisect.mode = BisectMode::Flaky;
+        opts.recipe.bisect.detection = 0.3;
+        opts.recipe.bisect.falseAlarm = 0.3;
         const Status flaky = o.start(opts);
         QVERIFY(!flaky);
-        QVERIFY2(flaky.error().what.contains(QStringLiteral("flaky")),
+        QVERIFY2(flaky.error().what.contains(QStringLiteral("false_alarm")),
                  qPrintable(flaky.error().what));
         QVERIFY(!QFile::exists(repo.path() + QStringLiteral("/.git/BISECT_START")));
     }

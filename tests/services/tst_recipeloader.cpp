@@ -280,6 +280,7 @@ private slots:
     void loadFile();
     void loadUnreadableFile();
     void roundTrip_data();
+    void workersAndAutoDetection();
     void roundTrip();
     void roundTripOfParsedTexts_data();
     void roundTripOfParsedTexts();
@@ -478,7 +479,7 @@ void Test_recipeloader::everyMistake() {
         {59, "notify.colour", "unknown key 'colour'; known keys: desktop, webhook"},
         {61, "extra",
          "unknown key 'extra'; known keys: name, bisect, checkout, build, deploy, wait, test, "
-         "classify, notify"},
+         "classify, notify, worker"},
     };
     QVERIFY(!load.ok());
     for (qsizetype i = 0; i < std::min(qsizetype(load.issues.size()), expected.size()); ++i) {
@@ -873,6 +874,59 @@ void Test_recipeloader::roundTrip_data() {
     nix.test.repeat = 15;
     nix.test.timeout = 180'000;
     QTest::newRow("the nix story") << nix;
+
+    Recipe workers = minimalRecipe();
+    workers.bisect.mode = BisectMode::Flaky;
+    workers.bisect.detectionAuto = true;
+    WorkerSpec vm1;
+    vm1.name = QStringLiteral("vm one");
+    vm1.uri = QStringLiteral("qemu+ssh://host/system");
+    vm1.domain = QStringLiteral("bisect-1");
+    vm1.host = QStringLiteral("10.0.0.2");
+    vm1.port = 2201;
+    vm1.user = QStringLiteral("tester");
+    workers.workers = {vm1, WorkerSpec{}};
+    QTest::newRow("workers and an unknown detection rate") << workers;
+}
+
+void Test_recipeloader::workersAndAutoDetection() {
+    const RecipeLoad load = parse(QStringLiteral("[bisect]\nmode = \"flaky\"\n"
+                                                 "detection = \"auto\"\n"
+                                                 "[deploy]\nkind = \"libvirt-kernel\"\n"
+                                                 "domain = \"bisect\"\nkernel = \"k\"\n"
+                                                 "[wait]\nkind = \"ssh\"\nport = 2222\n"
+                                                 "[test]\ncommand = [\"t\"]\n"
+                                                 "[[worker]]\nname = \"a\"\n"
+                                                 "[[worker]]\ndomain = \"bisect-b\"\n"
+                                                 "port = 2223\nhost = \"h\"\n"));
+    QVERIFY2(load.ok(), qPrintable(describe(load)));
+    QVERIFY(load.recipe.bisect.detectionAuto);
+    QCOMPARE(load.recipe.workers.size(), std::size_t(2));
+    // A worker's values replace the recipe's; empty ones keep them.
+    const Recipe a = load.recipe.forWorker(0);
+    QCOMPARE(a.deploy.domain, QStringLiteral("bisect"));
+    QCOMPARE(a.wait.port, 2222);
+    const Recipe b = load.recipe.forWorker(1);
+    QCOMPARE(b.deploy.domain, QStringLiteral("bisect-b"));
+    QCOMPARE(b.wait.port, 2223);
+    QCOMPARE(b.wait.host, QStringLiteral("h"));
+    QCOMPARE(b.deploy.kernel, QStringLiteral("k"));
+
+    // Mistakes, each located.
+    const RecipeLoad bad = parse(QStringLiteral("[bisect]\ndetection = \"sometimes\"\n"
+                                                "[test]\ncommand = [\"t\"]\n"
+                                                "[[worker]]\nport = 70000\n"
+                                                "[[worker]]\nhots = \"x\"\n"));
+    QCOMPARE(bad.issues.size(), std::size_t(3));
+    QCOMPARE(bad.issues[0].key, QStringLiteral("bisect.detection"));
+    QVERIFY(bad.issues[0].message.contains(QStringLiteral("\"auto\"")));
+    QCOMPARE(bad.issues[1].key, QStringLiteral("worker[1].port"));
+    QCOMPARE(bad.issues[1].line, 6);
+    QVERIFY2(bad.issues[2].message.contains(QStringLiteral("host")),
+             qPrintable(bad.issues[2].message));
+    const RecipeLoad notTables = parse(QStringLiteral("worker = 3\n[test]\ncommand = [\"t\"]\n"));
+    QCOMPARE(notTables.issues.size(), std::size_t(1));
+    QVERIFY(notTables.issues[0].message.contains(QStringLiteral("[[worker]]")));
 }
 
 void Test_recipeloader::roundTrip() {

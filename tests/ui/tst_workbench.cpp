@@ -12,6 +12,7 @@
 #include "services/git/BisectWorkspace.h"
 #include "tests/support/TestRepo.h"
 #include "ui/CommitGraphView.h"
+#include "ui/ConfidencePanel.h"
 #include "ui/LogTabs.h"
 #include "ui/LogView.h"
 #include "ui/NewSessionDialog.h"
@@ -20,15 +21,21 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDockWidget>
 #include <QLabel>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtCharts/QAreaSeries>
 #include <QtCharts/QChart>
+#include <QtCharts/QLineSeries>
 #include <QtCharts/QXYSeries>
 
 using namespace bw;
@@ -81,6 +88,103 @@ private slots:
             MainWindow w;
             w.setTheme(MainWindow::Theme::Dark);
         }
+    }
+
+    // A flaky session: the Confidence dock shows the posterior as it grows, and "stop now
+    // and report" ends the session with the leader at the confidence it reached.
+    void flakySessionShowsThePosteriorAndConcludes() {
+        TestRepo repo;
+        commitLinearHistory(repo, 16, 9);
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy ended(&w, &MainWindow::sessionEnded);
+        auto *conclude = w.findChild<QAction *>(QStringLiteral("actionConclude"));
+        QVERIFY(conclude);
+        QVERIFY(!conclude->isEnabled());
+        auto o = options(repo, m_home.path() + QStringLiteral("/flaky"),
+                         QStringLiteral("test ! -e bug && exit 0; sleep 0.1; "
+                                        "h=$(printf %s-%s \"$BW_COMMIT\" \"$BW_STEP\" | "
+                                        "sha256sum | cut -c1-2); exit $((0x$h % 2))"));
+        o.recipe.build = BuildSpec{};
+        o.recipe.bisect.mode = BisectMode::Flaky;
+        o.recipe.bisect.detection = 0.5;
+        o.recipe.bisect.confidence = 0.999999;
+        QVERIFY(w.startSession(o));
+        auto *dock = w.findChild<QDockWidget *>(QStringLiteral("confidenceDock"));
+        QVERIFY(dock && dock->isVisible());
+        QVERIFY(!w.findChild<QDockWidget *>(QStringLiteral("workersDock"))->isVisible());
+        QVERIFY(conclude->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->steps()->rowCount() >= 6, 60000);
+        ConfidencePanel *panel = w.confidencePanel();
+        QTRY_VERIFY(panel->leadingText().contains(u'%'));
+        const auto status = w.session()->orchestrator()->flakyStatus();
+        QVERIFY(status && !status->top.empty());
+        QVERIFY(panel->concludeButton()->isEnabled());
+        QVERIFY(panel->concludeButton()->text().contains(u'%'));
+        // The leaders (at most eight), most likely first, and the posterior over all 15
+        // candidates as one area (two points a candidate), summing to one.
+        QCOMPARE(panel->leaders()->rowCount(), std::min<int>(8, int(status->top.size())));
+        QCOMPARE(panel->leaders()->item(0, 0)->text(),
+                 status->top.front().commit.toString().left(12));
+        QCOMPARE(status->curve.size(), std::size_t(15));
+        double mass = 0;
+        for (double p : status->curve)
+            mass += p;
+        QVERIFY(std::abs(mass - 1.0) < 1e-9);
+        QCOMPARE(panel->chart()->series().size(), 1);
+        auto *area = qobject_cast<QAreaSeries *>(panel->chart()->series().front());
+        QVERIFY(area);
+        QCOMPARE(area->upperSeries()->count(), 30);
+        QCOMPARE(panel->chart()->axes().size(), 2);
+        dock->raise();
+        shoot(&w, qEnvironmentVariable("BW_THEME") + QStringLiteral("flaky"));
+        shoot(panel, qEnvironmentVariable("BW_THEME") + QStringLiteral("flaky-panel"));
+
+        QVERIFY(w.session()->concludeNow());
+        QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 30000);
+        QCOMPARE(w.session()->ending(), pipeline::Orchestrator::Ending::Found);
+        QVERIFY(w.runStatusText().contains(QStringLiteral("concluded by hand")));
+        QVERIFY(!conclude->isEnabled());
+        QVERIFY(!panel->concludeButton()->isEnabled());
+    }
+
+    // Two workers: the Workers dock lists them with their steps; the session ends at git's
+    // culprit.
+    void twoWorkersShowTheirSteps() {
+        TestRepo repo;
+        commitLinearHistory(repo, 16, 9);
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy ended(&w, &MainWindow::sessionEnded);
+        QSignalSpy workers(w.session(), &SessionController::workerChanged);
+        auto o = options(repo, m_home.path() + QStringLiteral("/workers"),
+                         QStringLiteral("echo testing; sleep 0.4; test ! -e bug"));
+        o.workers = 2;
+        QVERIFY(w.startSession(o));
+        auto *dock = w.findChild<QDockWidget *>(QStringLiteral("workersDock"));
+        QVERIFY(dock && dock->isVisible());
+        QTableWidget *table = w.workersView()->table();
+        QCOMPARE(table->rowCount(), 2);
+        QCOMPARE(table->item(1, 0)->text(), QStringLiteral("worker 2"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            table->item(0, 3)->text() == u"test" || table->item(1, 3)->text() == u"test", 20000);
+        dock->raise();
+        shoot(&w, qEnvironmentVariable("BW_THEME") + QStringLiteral("workers"));
+        QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 60000);
+        QCOMPARE(w.session()->culprit()->toString(),
+                 repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("HEAD~6")}));
+        QSet<int> busy;
+        for (const auto &args : workers)
+            if (args.at(1).toInt() > 0)
+                busy.insert(args.at(0).toInt());
+        QCOMPARE(busy, (QSet<int>{0, 1}));
+        // Both idle at the end.
+        QCOMPARE(table->item(0, 2)->text(), QStringLiteral("idle"));
+        QCOMPARE(table->item(1, 2)->text(), QStringLiteral("idle"));
     }
 
     // Start a session, watch it run to the first bad commit.
