@@ -22,6 +22,7 @@
 #include "services/demo/DemoRepository.h"
 #include "tests/support/SessionProbe.h"
 #include "tests/support/TestRepo.h"
+#include "tests/support/TestTools.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -49,6 +50,10 @@ using bw::test::markLines;
 using bw::test::RunResult;
 using bw::test::TestRepo;
 
+using bw::test::freePort;
+using bw::test::readText;
+using bw::test::vmScript;
+
 namespace {
 
 constexpr int RunTimeoutMs = 420'000; // one VM bisect: 3-4 steps of 20-60 s, with margin
@@ -57,32 +62,6 @@ constexpr int RunTimeoutMs = 420'000; // one VM bisect: 3-4 steps of 20-60 s, wi
 // 3-4 steps (a VM step is 20-60 s under TCG, depending on the machine's load).
 const char *const Good = "v0.4~35^2~13"; // "ring: count interrupts"
 const char *const Bad = "v0.4~35^2~1";   // "netsim.h: document the ring's counters"
-
-int freePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return 0;
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    int port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) == 0)
-        port = ntohs(addr.sin_port);
-    ::close(fd);
-    return port;
-}
-
-QString readText(const QString &path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-}
-
-QString vmScript(const char *name) {
-    return qEnvironmentVariable("BW_SOURCE_DIR") + QStringLiteral("/tests/support/vm/") +
-           QLatin1String(name);
-}
 
 QString describe(const RunResult &r) {
     return QStringLiteral("exit %1\n--- stdout ---\n%2\n--- stderr ---\n%3")

@@ -8,6 +8,7 @@
 #include "tests/support/SessionProbe.h"
 #include "tests/support/Sshd.h"
 #include "tests/support/TestRepo.h"
+#include "tests/support/TestTools.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -33,6 +34,8 @@ using bw::test::culpritIn;
 using bw::test::journal;
 using bw::test::RunResult;
 using bw::test::TestRepo;
+
+using bw::test::freePort;
 
 namespace {
 
@@ -131,22 +134,6 @@ bool anyOverlap(const QList<Span> &spans) {
             if (spans[i].from < spans[j].to && spans[j].from < spans[i].to)
                 return true;
     return false;
-}
-
-int freePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return 0;
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    int port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) == 0)
-        port = ntohs(addr.sin_port);
-    ::close(fd);
-    return port;
 }
 
 } // namespace
@@ -346,24 +333,14 @@ private slots:
         Fixture f;
         QVERIFY(f.init());
         const QString d = f.scratch.path();
-        for (const char *key : {"hostkey", "id_ed25519"}) {
-            const RunResult k =
-                bw::test::run(QStringLiteral("ssh-keygen"),
-                              {QStringLiteral("-q"), QStringLiteral("-t"),
-                               QStringLiteral("ed25519"), QStringLiteral("-N"), QString(),
-                               QStringLiteral("-f"), d + u'/' + QLatin1String(key)});
-            QCOMPARE(k.exitCode, 0);
-        }
-        QVERIFY(QFile::copy(d + QStringLiteral("/id_ed25519.pub"),
-                            d + QStringLiteral("/authorized_keys")));
+        QString error;
+        QVERIFY2(bw::test::makeSshKeys(d, {QStringLiteral("hostkey"), QStringLiteral("id_ed25519")},
+                                       error),
+                 qPrintable(error));
         bw::test::Sshd sshd;
         QVERIFY2(sshd.start(d, freePort()), qPrintable(sshd.log));
-        QFile pub(d + QStringLiteral("/hostkey.pub"));
-        QVERIFY(pub.open(QIODevice::ReadOnly));
-        const QByteArray hostKey = pub.readAll().split(' ').mid(0, 2).join(' ');
         QVERIFY(bw::test::writeFile(d + QStringLiteral("/known_hosts"),
-                                    "[127.0.0.1]:" + QByteArray::number(sshd.port) + ' ' + hostKey +
-                                        '\n'));
+                                    bw::test::knownHostsLine(d, sshd.port)));
         // Each stage notes when it starts and ends (the "machine" is this host).
         const QString spans = d + QStringLiteral("/spans");
         const QByteArray recipe =

@@ -16,6 +16,7 @@
 #include "tests/support/SessionProbe.h"
 #include "tests/support/Sshd.h"
 #include "tests/support/TestRepo.h"
+#include "tests/support/TestTools.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -53,60 +54,17 @@ using bw::test::RunResult;
 using bw::test::Sshd;
 using bw::test::TestRepo;
 
+using bw::test::freePort;
+using bw::test::readBytes;
+using bw::test::readText;
+using bw::test::sourceDir;
+using bw::test::tool;
+using bw::test::vmScript;
+
 namespace {
 
 constexpr int RunTimeoutMs = 180'000;   // one `run` over the local sshd
 constexpr int VmRunTimeoutMs = 600'000; // one `run` booting TCG guests
-
-// A port nobody listens on (right now).
-int freePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return 0;
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof addr;
-    int port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) == 0)
-        port = ntohs(addr.sin_port);
-    ::close(fd);
-    return port;
-}
-
-QByteArray readBytes(const QString &path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-QString readText(const QString &path) {
-    return QString::fromUtf8(readBytes(path));
-}
-
-QString sourceDir() {
-    return qEnvironmentVariable("BW_SOURCE_DIR");
-}
-
-QString vmScript(const char *name) {
-    return sourceDir() + QStringLiteral("/tests/support/vm/") + QLatin1String(name);
-}
-
-// Runs a helper program to completion; `error` says why it failed.
-bool tool(const QString &program, const QStringList &args, QByteArray &out, QString &error,
-          int timeoutMs = 120'000) {
-    const RunResult r =
-        bw::test::run(program, args, {}, QProcessEnvironment::systemEnvironment(), {}, timeoutMs);
-    out = r.out;
-    if (r.exitCode == 0)
-        return true;
-    error = QStringLiteral("%1 %2: exit %3: %4")
-                .arg(program, args.join(u' '))
-                .arg(r.exitCode)
-                .arg(QString::fromUtf8(r.err.trimmed()));
-    return false;
-}
 
 struct OurRun {
     int exitCode = -1;
@@ -406,24 +364,14 @@ private slots:
         }
         m_remote = d + QStringLiteral("/remote");
         QVERIFY(QDir().mkpath(m_remote));
-        QByteArray out;
         QString error;
-        for (const char *key : {"hostkey", "id_ed25519"})
-            QVERIFY2(tool(QStringLiteral("ssh-keygen"),
-                          {QStringLiteral("-q"), QStringLiteral("-t"), QStringLiteral("ed25519"),
-                           QStringLiteral("-N"), QString(), QStringLiteral("-f"),
-                           d + u'/' + QLatin1String(key)},
-                          out, error),
-                     qPrintable(error));
-        QVERIFY(QFile::copy(d + QStringLiteral("/id_ed25519.pub"),
-                            d + QStringLiteral("/authorized_keys")));
+        QVERIFY2(bw::test::makeSshKeys(d, {QStringLiteral("hostkey"), QStringLiteral("id_ed25519")},
+                                       error),
+                 qPrintable(error));
         QVERIFY2(m_sshd.start(d, freePort()), qPrintable(readText(m_sshd.log)));
-        const QString hostKey =
-            readText(d + QStringLiteral("/hostkey.pub")).section(u' ', 0, 1).trimmed();
-        QVERIFY(hostKey.startsWith(QStringLiteral("ssh-ed25519 ")));
-        QVERIFY(bw::test::writeFile(
-            d + QStringLiteral("/known_hosts"),
-            QStringLiteral("[127.0.0.1]:%1 %2\n").arg(m_sshd.port).arg(hostKey).toUtf8()));
+        QVERIFY(bw::test::hostKeyOf(d).startsWith(QStringLiteral("ssh-ed25519 ")));
+        QVERIFY(bw::test::writeFile(d + QStringLiteral("/known_hosts"),
+                                    bw::test::knownHostsLine(d, m_sshd.port)));
     }
 
     void cleanupTestCase() {

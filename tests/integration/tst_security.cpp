@@ -17,6 +17,7 @@
 #include "tests/support/SessionProbe.h"
 #include "tests/support/Sshd.h"
 #include "tests/support/TestRepo.h"
+#include "tests/support/TestTools.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -41,32 +42,11 @@ using bw::test::RunResult;
 using bw::test::Sshd;
 using bw::test::TestRepo;
 
+using bw::test::freePort;
+using bw::test::readBytes;
+using bw::test::readText;
+
 namespace {
-
-int freePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return 0;
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    int port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) == 0)
-        port = ntohs(addr.sin_port);
-    ::close(fd);
-    return port;
-}
-
-QByteArray readBytes(const QString &path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-QString readText(const QString &path) {
-    return QString::fromUtf8(readBytes(path));
-}
 
 QString describe(const QList<QJsonObject> &steps) {
     QStringList lines;
@@ -164,23 +144,15 @@ private slots:
             m_scratch.setAutoRemove(false);
             qInfo().noquote() << "scratch kept in" << d;
         }
-        for (const char *key : {"hostkey", "otherkey", "id_ed25519"}) {
-            const RunResult r =
-                bw::test::run(QStringLiteral("ssh-keygen"),
-                              {QStringLiteral("-q"), QStringLiteral("-t"),
-                               QStringLiteral("ed25519"), QStringLiteral("-N"), QString(),
-                               QStringLiteral("-f"), d + u'/' + QLatin1String(key)});
-            QVERIFY2(r.exitCode == 0, r.err.constData());
-        }
-        QVERIFY(QFile::copy(d + QStringLiteral("/id_ed25519.pub"),
-                            d + QStringLiteral("/authorized_keys")));
+        QString error;
+        QVERIFY2(bw::test::makeSshKeys(d,
+                                       {QStringLiteral("hostkey"), QStringLiteral("otherkey"),
+                                        QStringLiteral("id_ed25519")},
+                                       error),
+                 qPrintable(error));
         QVERIFY2(m_sshd.start(d, freePort()), qPrintable(readText(m_sshd.log)));
         m_knownHosts = d + QStringLiteral("/known_hosts");
-        const QString hostKey =
-            readText(d + QStringLiteral("/hostkey.pub")).section(u' ', 0, 1).trimmed();
-        QVERIFY(bw::test::writeFile(
-            m_knownHosts,
-            QStringLiteral("[127.0.0.1]:%1 %2\n").arg(m_sshd.port).arg(hostKey).toUtf8()));
+        QVERIFY(bw::test::writeFile(m_knownHosts, bw::test::knownHostsLine(d, m_sshd.port)));
     }
 
     void cleanupTestCase() { m_sshd.stop(); }
