@@ -77,7 +77,10 @@ int emitReport(const QString &output, const QByteArray &bytes) {
         return 0;
     }
     QSaveFile f(output);
-    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
+    // A report is the user's to share: owner-only until they choose otherwise.
+    if (!f.open(QIODevice::WriteOnly) ||
+        !f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
+        f.write(bytes) != bytes.size() || !f.commit())
         return fail(QStringLiteral("cannot write %1: %2").arg(output, f.errorString()));
     return 0;
 }

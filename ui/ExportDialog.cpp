@@ -114,7 +114,10 @@ ExportResult writeExport(const std::shared_ptr<const report::ReportData> &data, 
     }
     const QByteArray bytes = exporting::renderText(*data, format, redact, home).toUtf8();
     QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
+    // A report is the user's to share: owner-only until they choose otherwise.
+    if (!f.open(QIODevice::WriteOnly) ||
+        !f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
+        f.write(bytes) != bytes.size() || !f.commit())
         return {path, ExportDialog::tr("cannot write %1: %2").arg(path, f.errorString())};
     return {path, {}};
 }

@@ -346,6 +346,16 @@ private slots:
             run(repo, {QStringLiteral("report"), session, QStringLiteral("--output"), pdf}, true);
         QVERIFY2(report.exitCode == 0, report.err.constData());
         QCOMPARE(modeOf(pdf), mode_t(0600));
+        for (const char *format : {"md", "html", "json", "log"}) {
+            const QString out = d + QStringLiteral("/perm-report.") + QLatin1String(format);
+            const RunResult text =
+                run(repo,
+                    {QStringLiteral("report"), session, QStringLiteral("--format"),
+                     QLatin1String(format), QStringLiteral("--output"), out},
+                    true);
+            QVERIFY2(text.exitCode == 0, text.err.constData());
+            QCOMPARE(modeOf(out), mode_t(0600));
+        }
     }
 
     // A run that logs in with a private key and names a webhook with a token: neither the
