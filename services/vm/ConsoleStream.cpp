@@ -29,6 +29,15 @@ namespace {
 constexpr milliseconds DrainGrace{1500};
 // How often the helper thread checks the domain (lifecycle events usually come first).
 constexpr milliseconds StateCheckInterval{1000};
+// How long close() waits for the helper thread. A libvirt call can block for good when
+// the daemon never answers it (seen with libvirt 9.0: a virDomainGetState, and the abort
+// of a stream the daemon had dropped); the helper is then left behind, holding only its
+// own reference to the state.
+constexpr milliseconds HelperJoinLimit{10'000};
+// A console silent this long is probed (see supervise()); the probes back off to at most
+// one a minute.
+constexpr milliseconds ProbeAfterSilence{5'000};
+constexpr milliseconds ProbeAtMost{60'000};
 
 QString seconds(Millis ms) {
     return QStringLiteral("%1s").arg(double(ms) / 1000.0, 0, 'f', 1);
@@ -74,6 +83,8 @@ struct ConsoleStream::State {
             if (gen != generation || closing)
                 return;
             bytes += n;
+            lastData = Clock::now();
+            probeEvery = milliseconds{0};
             const std::vector<QString> lines = scanner.feed(chunk);
             classify(lines);
         }
@@ -140,6 +151,11 @@ struct ConsoleStream::State {
     std::optional<Error> failure;
     int lifecycleCallback = -1;
     std::thread helper;
+    bool helperDone = false;
+    const char *callName = nullptr; // the helper's libvirt call in flight, if any
+    Clock::time_point lastData;     // the current stream's last chunk (or its opening)
+    Clock::time_point lastProbe;
+    milliseconds probeEvery{0};
     int wake[2] = {-1, -1};
 };
 
@@ -219,18 +235,25 @@ bool isFatal(const ConsoleStream::Options &options, const QString &kind) {
     return false;
 }
 
-// Stops a stream that is no longer the current one and frees its callback context.
-void retireStream(StreamPtr stream, ConsoleStreamContext *ctx) {
+// Stops a stream that is no longer the current one and frees its callback context. An
+// ended stream is aborted too: that only forgets it locally when the daemon reported an
+// error, and it is how the client lets go of it. Not a stream the daemon dropped without
+// a word (`served` false): libvirtd ignores the abort of a stream it does not know and
+// the call would wait for good; that stream stays registered in the client (a few bytes).
+void retireStream(StreamPtr stream, ConsoleStreamContext *ctx, bool served) {
     if (stream) {
         virStreamEventRemoveCallback(stream.get()); // fails when it removed itself: fine
-        virStreamAbort(stream.get());
+        if (served)
+            virStreamAbort(stream.get());
         virResetLastError();
     }
     deleteContextLater(ctx);
 }
 
-// Opens the console into a new stream and makes it the current one.
-Status openStream(const std::shared_ptr<ConsoleStream::State> &state, bool force) {
+// Opens the console into a new stream and makes it the current one. `previousDropped`:
+// the current stream is known to be dead at the daemon although it never ended here.
+Status openStream(const std::shared_ptr<ConsoleStream::State> &state, bool force,
+                  bool previousDropped = false) {
     DomainCore &dom = *state->domain;
     StreamPtr stream(virStreamNew(dom.connection->conn.get(), VIR_STREAM_NONBLOCK));
     if (!stream)
@@ -243,20 +266,24 @@ Status openStream(const std::shared_ptr<ConsoleStream::State> &state, bool force
     int gen = 0;
     StreamPtr previous;
     ConsoleStreamContext *previousContext = nullptr;
+    bool previousServed = false;
     virStreamPtr current = stream.get();
     auto *ctx = new ConsoleStreamContext{state, 0};
     {
         std::lock_guard lock(state->mutex);
         gen = ++state->generation;
         ctx->generation = gen;
-        state->sinkGeneration.store(gen);
+        if (!state->closing)
+            state->sinkGeneration.store(gen);
         previous = std::move(state->stream);
         previousContext = state->streamContext;
+        previousServed = !previousDropped;
         state->stream = std::move(stream);
         state->streamContext = ctx;
         state->streamEnded = false;
+        state->lastData = Clock::now();
     }
-    retireStream(std::move(previous), previousContext);
+    retireStream(std::move(previous), previousContext, previousServed);
     // No free callback: see deleteContextLater(); the context is freed when retired.
     if (virStreamEventAddCallback(
             current, VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP,
@@ -283,6 +310,58 @@ std::vector<ConsoleClassifier> ConsoleStream::defaultClassifiers() {
     };
 }
 
+namespace {
+
+// The console's own connection to the domain's daemon: its stream, its probes and its
+// state checks never queue behind (or tangle with) the step's other libvirt calls. In
+// CI a console sharing the domain's connection once waited for good on a reply to
+// virDomainGetState while the daemon sat idle; the console's traffic is kept apart
+// since. An in-process driver (test://) has its state per connection, so it shares the
+// domain's; so does a console whose second connection cannot be made.
+std::shared_ptr<DomainCore> consoleDomain(const LibvirtDomain &domain) {
+    const std::shared_ptr<DomainCore> &shared = domain.core();
+    const QString uri = shared->connection->uri;
+    if (uri.startsWith(QLatin1String("test:")))
+        return shared;
+    auto connection = LibvirtConnection::open(uri);
+    if (!connection) {
+        qCDebug(bwVm).noquote() << "console of" << shared->name << "shares the domain's connection:"
+                                << connection.error().message();
+        return shared;
+    }
+    auto own = connection->lookup(shared->name);
+    if (!own) {
+        qCDebug(bwVm).noquote() << "console of" << shared->name
+                                << "shares the domain's connection:" << own.error().message();
+        return shared;
+    }
+    return own->core();
+}
+
+void supervise(const std::shared_ptr<ConsoleStream::State> &shared);
+
+// Aborts the current stream and drops the lifecycle callback: the console's last
+// libvirt calls.
+void releaseLibvirt(ConsoleStream::State &s) {
+    StreamPtr stream;
+    ConsoleStreamContext *context = nullptr;
+    {
+        std::lock_guard lock(s.mutex);
+        stream = std::move(s.stream);
+        context = std::exchange(s.streamContext, nullptr);
+        s.streamEnded = true;
+    }
+    retireStream(std::move(stream), context, true);
+    if (s.lifecycleCallback >= 0) {
+        virConnectDomainEventDeregisterAny(s.domain->connection->conn.get(), s.lifecycleCallback);
+        virResetLastError();
+        s.lifecycleCallback = -1;
+    }
+    s.notify();
+}
+
+} // namespace
+
 ConsoleStream::ConsoleStream(LibvirtDomain domain, std::shared_ptr<State> state)
     : m_domain(std::move(domain))
     , m_state(std::move(state)) {}
@@ -292,7 +371,7 @@ Result<std::unique_ptr<ConsoleStream>> ConsoleStream::open(const LibvirtDomain &
     if (domain.isNull())
         return infrastructureError(QStringLiteral("No domain to read the console of"));
     auto state = std::make_shared<State>(options, std::move(sink));
-    state->domain = domain.core();
+    state->domain = consoleDomain(domain);
     if (state->wake[0] < 0)
         return infrastructureError(QStringLiteral("Cannot create the console's wake-up pipe"));
 
@@ -314,7 +393,7 @@ Result<std::unique_ptr<ConsoleStream>> ConsoleStream::open(const LibvirtDomain &
         console->close();
         return opened.error();
     }
-    console->m_state->helper = std::thread([c = console.get()] { c->supervise(); });
+    console->m_state->helper = std::thread([state = console->m_state] { supervise(state); });
     qCDebug(bwVm).noquote() << "console of" << domain.name() << "open";
     return console;
 }
@@ -331,34 +410,63 @@ void ConsoleStream::close() {
             return;
         s.closing = true;
         s.closed = true;
-    }
-    s.notify();
-    if (s.helper.joinable())
-        s.helper.join();
-    StreamPtr stream;
-    ConsoleStreamContext *context = nullptr;
-    {
-        std::lock_guard lock(s.mutex);
-        stream = std::move(s.stream);
-        context = std::exchange(s.streamContext, nullptr);
-        s.sinkGeneration.store(++s.generation); // late chunks of the old stream are dropped
+        s.sinkGeneration.store(++s.generation); // late chunks of the stream are dropped
         s.classify(s.scanner.flush());
     }
     {
+        // deliver() takes this lock around the sink: no chunk reaches the caller's sink
+        // once close() has returned.
         std::lock_guard sinkLock(s.sinkMutex);
         s.sink = nullptr;
     }
-    retireStream(std::move(stream), context);
-    if (s.lifecycleCallback >= 0) {
-        virConnectDomainEventDeregisterAny(s.domain->connection->conn.get(), s.lifecycleCallback);
-        virResetLastError();
-        s.lifecycleCallback = -1;
-    }
     s.notify();
+    if (!s.helper.joinable()) { // open() failed before the helper started
+        releaseLibvirt(s);
+        return;
+    }
+    // The helper thread releases the stream and the lifecycle callback itself (all the
+    // console's libvirt calls are its own), so a call libvirt never answers holds up no
+    // one but the helper.
+    std::unique_lock lock(s.mutex);
+    if (s.cv.wait_for(lock, HelperJoinLimit, [&] { return s.helperDone; })) {
+        lock.unlock();
+        s.helper.join();
+        return;
+    }
+    const QString call = QString::fromLatin1(s.callName ? s.callName : "a libvirt call");
+    lock.unlock();
+    qCWarning(bwVm).noquote() << QStringLiteral("libvirt has not answered %1 for the console of "
+                                                "'%2'; leaving its helper thread behind")
+                                     .arg(call, s.domain->name);
+    s.helper.detach();
 }
 
-void ConsoleStream::supervise() {
-    State &s = *m_state;
+namespace {
+
+// Names the helper's libvirt call in flight, for close()'s warning when it never returns.
+class CallInFlight {
+public:
+    CallInFlight(ConsoleStream::State &s, const char *name)
+        : m_state(s) {
+        std::lock_guard lock(s.mutex);
+        s.callName = name;
+    }
+    ~CallInFlight() {
+        std::lock_guard lock(m_state.mutex);
+        m_state.callName = nullptr;
+    }
+    CallInFlight(const CallInFlight &) = delete;
+    CallInFlight &operator=(const CallInFlight &) = delete;
+
+private:
+    ConsoleStream::State &m_state;
+};
+
+// The helper thread: checks the domain's state, re-opens an ended stream, and at the end
+// releases what the console holds at libvirt. It owns a reference to the state, so
+// close() may leave it behind when libvirt never answers.
+void supervise(const std::shared_ptr<ConsoleStream::State> &shared) {
+    ConsoleStream::State &s = *shared;
     auto next = Clock::now() + StateCheckInterval;
     std::unique_lock lock(s.mutex);
     while (!s.closing) {
@@ -372,10 +480,16 @@ void ConsoleStream::supervise() {
         int reason = 0;
         bool active = false;
         std::optional<Error> failure;
-        if (virDomainGetState(s.domain->dom.get(), &state, &reason, 0) < 0) {
+        int got = 0;
+        {
+            CallInFlight call(s, "virDomainGetState");
+            got = virDomainGetState(s.domain->dom.get(), &state, &reason, 0);
+        }
+        if (got < 0) {
             int number = 0;
-            Error e =
-                lastError(QStringLiteral("Lost track of domain '%1'").arg(s.domain->name), &number);
+            Error e = lastError(
+                QStringLiteral("Cannot ask libvirt about domain '%1'").arg(s.domain->name),
+                &number);
             if (number != VIR_ERR_NO_DOMAIN) // a transient domain that stopped is gone
                 failure = e;
         } else {
@@ -389,17 +503,40 @@ void ConsoleStream::supervise() {
             s.failure.reset();
             s.domainStopped = !active;
         }
-        const bool reopen = !failure && active && s.streamEnded && s.options.reopen && !s.closing;
+        const bool canOpen = !failure && active && s.options.reopen && !s.closing;
+        const bool reopen = canOpen && s.streamEnded;
+        // A stream can be dropped without a word: when another client takes the console
+        // with FORCE, libvirt 9.0's daemon sometimes closes our stream without telling
+        // us. A console silent for a while is therefore probed with an open that fails
+        // while our stream holds it; when it succeeds, ours was gone. The probes back off
+        // (5 s, 10 s, … 60 s) while the console stays quiet, and start over at the next
+        // chunk of output.
+        const auto now = Clock::now();
+        const milliseconds every = s.probeEvery.count() ? s.probeEvery : ProbeAfterSilence;
+        const bool probe = canOpen && !s.streamEnded && now - s.lastData >= ProbeAfterSilence &&
+                           now - s.lastProbe >= every;
+        if (probe) {
+            s.lastProbe = now;
+            s.probeEvery = std::min(every * 2, ProbeAtMost);
+        }
         lock.unlock();
 
-        if (reopen) {
+        if (reopen || probe) {
             // Without FORCE: when another client holds the console we wait for it to let
             // go instead of fighting over it.
-            if (Status st = openStream(m_state, false); st) {
+            Status st = okStatus();
+            {
+                CallInFlight call(s, "virDomainOpenConsole");
+                st = openStream(shared, false, probe);
+            }
+            if (st) {
                 lock.lock();
                 ++s.reopenCount;
                 lock.unlock();
-                qCInfo(bwVm).noquote() << "console of" << s.domain->name << "re-opened";
+                qCInfo(bwVm).noquote()
+                    << "console of" << s.domain->name
+                    << (probe ? "re-opened (its stream had been dropped without notice)"
+                              : "re-opened");
             } else {
                 qCDebug(bwVm).noquote() << st.error().message();
             }
@@ -408,7 +545,18 @@ void ConsoleStream::supervise() {
         lock.lock();
         next = Clock::now() + StateCheckInterval;
     }
+    lock.unlock();
+    {
+        CallInFlight call(s, "virStreamAbort");
+        releaseLibvirt(s);
+    }
+    lock.lock();
+    s.helperDone = true;
+    lock.unlock();
+    s.cv.notify_all();
 }
+
+} // namespace
 
 ConsoleWaitResult ConsoleStream::waitForPattern(const QRegularExpression &pattern, Millis timeoutMs,
                                                 const process::CancelToken *cancel,

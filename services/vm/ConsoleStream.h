@@ -57,6 +57,10 @@ struct ConsoleWaitResult {
 // while the domain still runs (another client took the console, a daemon hiccup) the
 // console is opened again — a guest reboot therefore never loses the log. A helper
 // thread watches the domain's state (lifecycle events, plus a check every second).
+// The console talks to libvirt over a connection of its own (to the domain's URI), and
+// only its helper thread calls libvirt once it is open. A stream the daemon drops
+// without a word (libvirt 9.0 does, when another client takes the console by force) is
+// noticed by probing a silent console; see supervise().
 class ConsoleStream {
 public:
     // Called on the event loop's thread for every chunk, in order; it must be quick and
@@ -82,7 +86,9 @@ public:
     ConsoleStream(const ConsoleStream &) = delete;
     ConsoleStream &operator=(const ConsoleStream &) = delete;
 
-    // Stops reading (idempotent; the destructor does it).
+    // Stops reading (idempotent; the destructor does it): no chunk reaches the sink after
+    // it returns. Waits at most 10 s for the helper thread to release the stream; one
+    // stuck in a libvirt call that never returns is left behind.
     void close();
 
     // Blocks until a line (or the unterminated last line, for prompts) matches `pattern`,
@@ -107,7 +113,6 @@ public:
 
 private:
     ConsoleStream(LibvirtDomain domain, std::shared_ptr<State> state);
-    void supervise();
 
     LibvirtDomain m_domain;
     std::shared_ptr<State> m_state;

@@ -32,6 +32,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
@@ -382,6 +384,11 @@ public:
         std::lock_guard lock(m_mutex);
         return m_sessions;
     }
+    // The held upload's writer still had the FIFO open 20 s after release().
+    [[nodiscard]] bool writerLingered() const {
+        std::lock_guard lock(m_mutex);
+        return m_writerLingered;
+    }
     void stop() {
         if (!m_thread.joinable())
             return;
@@ -398,7 +405,7 @@ private:
     void loop() {
         char buf[64 * 1024];
         while (!m_stop.load()) {
-            const int fd = ::open(QFile::encodeName(m_path).constData(), O_RDONLY | O_CLOEXEC);
+            int fd = ::open(QFile::encodeName(m_path).constData(), O_RDONLY | O_CLOEXEC);
             if (fd < 0)
                 return;
             qint64 total = 0;
@@ -423,11 +430,36 @@ private:
                     std::unique_lock lock(m_mutex);
                     m_cv.wait(lock, [this] { return m_released; });
                     m_holding = false;
+                    lock.unlock();
+                    ::close(fd);
+                    // The next opening must start a new pipe: wait until the broken
+                    // upload's writer has let go too, or its buffered bytes would be
+                    // counted as the next upload's.
+                    bool alone = false;
+                    for (int i = 0; i < 400 && !(alone = openers() == 0); ++i)
+                        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                    std::lock_guard held(m_mutex);
+                    m_writerLingered = !alone;
+                    fd = -1;
                     break;
                 }
             }
-            ::close(fd);
+            if (fd >= 0)
+                ::close(fd);
         }
+    }
+
+    // How many descriptors of any process have the FIFO open.
+    int openers() const {
+        const QString target = QFileInfo(m_path).canonicalFilePath();
+        int n = 0;
+        for (const QString &pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+            QDir fds(QStringLiteral("/proc/%1/fd").arg(pid));
+            for (const QFileInfo &f : fds.entryInfoList(QDir::System | QDir::NoDotAndDotDot))
+                if (f.symLinkTarget() == target)
+                    ++n;
+        }
+        return n;
     }
 
     QString m_path;
@@ -437,6 +469,7 @@ private:
     std::condition_variable m_cv;
     bool m_released = false;
     bool m_heldOnce = false;
+    bool m_writerLingered = false;
     std::atomic<bool> m_holding{false};
     std::atomic<bool> m_stop{false};
     std::vector<qint64> m_sessions;
@@ -717,6 +750,39 @@ class TestFaults : public QObject {
             .arg(build, libvirtUri(), m_template, m_domain, m_kernel);
     }
 
+    // Three commits whose stress.sh passes, passes, then fails: the last is the culprit.
+    static QStringList passPassFail(TestRepo &repo) {
+        QStringList ids;
+        for (int i = 0; i < 3; ++i) {
+            repo.writeFile(QStringLiteral("stress.sh"), i < 2 ? "true\n" : "false\n");
+            repo.git({QStringLiteral("add"), QStringLiteral("-A")});
+            ids << repo.commit(QStringLiteral("c%1").arg(i));
+        }
+        return ids;
+    }
+
+    // Starts `bisect-workbench run` over `ids` on a guest recipe named `name`: the guest
+    // build, the private libvirtd's deploy, the [wait] table `wait`, and stress.sh as the
+    // test. Returns the session directory, empty when the run could not start.
+    QString startGuestRun(QProcess &p, const TestRepo &repo, const QStringList &ids,
+                          const QString &name, const QString &wait) {
+        const QString build = writeGuestBuild(QStringLiteral("build-%1.sh").arg(name));
+        if (build.isEmpty())
+            return {};
+        const QString recipe = writeRecipe(
+            name,
+            guestDeploy(build) + wait +
+                QStringLiteral("[test]\nkind = \"command\"\ncommand = [\"sh\", \"stress.sh\"]\n"));
+        const QString session = d + QStringLiteral("/s-") + name;
+        p.setProcessEnvironment(repo.env());
+        p.setWorkingDirectory(repo.path());
+        p.start(TestRepo::workbenchBinary(),
+                {QStringLiteral("run"), QStringLiteral("--recipe"), recipe,
+                 QStringLiteral("--good"), ids.first(), QStringLiteral("--bad"), ids.last(),
+                 QStringLiteral("--session"), session});
+        return p.waitForStarted() ? session : QString();
+    }
+
 private slots:
     void initTestCase() {
         m_total.start();
@@ -825,7 +891,9 @@ private slots:
         QCOMPARE(steps.at(1).value(u"attempt").toInt(), 2);
         QCOMPARE(stageOf(steps.at(1), QStringLiteral("test")).value(u"outcome").toString(),
                  QStringLiteral("passed"));
-        // The first upload was cut off mid-way; the retry's arrived whole.
+        // The first upload was cut off mid-way, and nothing of it lived on at the far end;
+        // the retry's arrived whole.
+        QVERIFY2(!reader.writerLingered(), "the broken upload's remote writer outlived sshd");
         const std::vector<qint64> sessions = reader.sessions();
         QVERIFY2(sessions.size() == 2 && sessions.front() < payload.size() &&
                      sessions.back() == payload.size(),
@@ -1119,29 +1187,13 @@ private slots:
         QVERIFY2(prepareVm(why), qPrintable(why));
         TestRepo repo;
         QVERIFY(repo.isValid());
-        QStringList ids;
-        for (int i = 0; i < 3; ++i) {
-            repo.writeFile(QStringLiteral("stress.sh"), i < 2 ? "true\n" : "false\n");
-            repo.git({QStringLiteral("add"), QStringLiteral("-A")});
-            ids << repo.commit(QStringLiteral("l%1").arg(i));
-        }
-        const QString build = writeGuestBuild(QStringLiteral("build-libvirtd.sh"));
-        QVERIFY(!build.isEmpty());
-        const QString recipe = writeRecipe(
-            QStringLiteral("libvirtd-kill"),
-            guestDeploy(build) +
-                QStringLiteral("[wait]\nkind = \"console\"\npattern = \"BW-TICK [0-9]+\"\n"
-                               "timeout = \"3m\"\n"
-                               "[test]\nkind = \"command\"\ncommand = [\"sh\", \"stress.sh\"]\n"));
-        const QString session = d + QStringLiteral("/s-libvirtd");
+        const QStringList ids = passPassFail(repo);
         QProcess p;
-        p.setProcessEnvironment(repo.env());
-        p.setWorkingDirectory(repo.path());
-        p.start(TestRepo::workbenchBinary(),
-                {QStringLiteral("run"), QStringLiteral("--recipe"), recipe,
-                 QStringLiteral("--good"), ids.first(), QStringLiteral("--bad"), ids.last(),
-                 QStringLiteral("--session"), session});
-        QVERIFY(p.waitForStarted());
+        const QString session = startGuestRun(
+            p, repo, ids, QStringLiteral("libvirtd-kill"),
+            QStringLiteral("[wait]\nkind = \"console\"\npattern = \"BW-TICK [0-9]+\"\n"
+                           "timeout = \"3m\"\n"));
+        QVERIFY(!session.isEmpty());
         const QString console = session + QStringLiteral("/steps/0001/console.log");
         QVERIFY2(
             waitFor([&] { return readText(console).contains(QStringLiteral("Linux version")); },
@@ -1199,6 +1251,84 @@ private slots:
                      },
                      20'000),
                  list.constData());
+        QVERIFY2(waitFor([&] { return guestProcesses().isEmpty(); }, 20'000),
+                 "a QEMU of this test outlived its step");
+    }
+
+    // libvirtd stops answering (SIGSTOP: alive, its socket open, no replies) while the
+    // step waits for a console line. The console goes silent with it, so the wait must
+    // end as a fault of the machinery that names libvirt, never run into its timeout and
+    // call the guest hung (a "bad" verdict for a commit that never failed). Once the
+    // daemon answers again, the retry judges the commit on a clean boot.
+    void libvirtdFrozenDuringConsoleWait() {
+        QString why;
+        QVERIFY2(prepareVm(why), qPrintable(why));
+        TestRepo repo;
+        QVERIFY(repo.isValid());
+        const QStringList ids = passPassFail(repo);
+        // The guest ticks once a second: "BW-TICK 12" comes about 12 s after it is ready,
+        // and the 60 s timeout would only be reached by a guest that never ticks.
+        QProcess p;
+        const QString session =
+            startGuestRun(p, repo, ids, QStringLiteral("libvirtd-frozen"),
+                          QStringLiteral("[wait]\nkind = \"console\"\npattern = \"BW-TICK 12\"\n"
+                                         "timeout = \"60s\"\n"));
+        QVERIFY(!session.isEmpty());
+        const QString console = session + QStringLiteral("/steps/0001/console.log");
+        const QString pipeline = session + QStringLiteral("/steps/0001/pipeline.log");
+        QVERIFY2(
+            waitFor([&] { return readText(console).contains(QStringLiteral("BW-GUEST-READY")); },
+                    VmRunTimeoutMs),
+            p.readAllStandardError().constData());
+        QVERIFY(m_libvirtd > 0);
+        QVERIFY(::kill(m_libvirtd, SIGSTOP) == 0);
+        QElapsedTimer frozen;
+        frozen.start();
+        bool thawed = false;
+        auto thaw = qScopeGuard([&] {
+            if (!thawed)
+                ::kill(m_libvirtd, SIGCONT);
+        });
+        // The wait ends on its own, with the daemon still stopped.
+        QRegularExpression waitLine(QStringLiteral("\\] wait: (.*) after "));
+        QString waitEnded;
+        QVERIFY2(waitFor(
+                     [&] {
+                         const auto m = waitLine.match(readText(pipeline));
+                         waitEnded = m.captured(1);
+                         return m.hasMatch();
+                     },
+                     120'000),
+                 qPrintable(readText(pipeline)));
+        const qint64 noticedMs = frozen.elapsed();
+        qInfo() << "libvirtd frozen: the wait ended" << noticedMs << "ms later:" << waitEnded;
+        QVERIFY2(!readText(console).contains(QStringLiteral("BW-TICK 12")),
+                 "the console went on while libvirtd was stopped");
+        ::kill(m_libvirtd, SIGCONT);
+        thawed = true;
+
+        QVERIFY(p.waitForFinished(VmRunTimeoutMs));
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        const QList<QJsonObject> steps = journal(session);
+        QVERIFY2(p.exitCode() == 0, qPrintable(out + err + u'\n' + describe(steps)));
+        QCOMPARE(culpritIn(out), ids.at(2));
+        // The frozen attempt is a retry whose wait failed as an error; the commit was
+        // judged once, by a later attempt, and judged right.
+        QVERIFY2(steps.size() >= 2, qPrintable(describe(steps)));
+        QCOMPARE(steps.first().value(u"commit").toString(), ids.at(1));
+        QCOMPARE(steps.first().value(u"verdict").toString(), QStringLiteral("retry"));
+        const QJsonObject wait = stageOf(steps.first(), QStringLiteral("wait"));
+        QCOMPARE(wait.value(u"outcome").toString(), QStringLiteral("error"));
+        QVERIFY2(wait.value(u"message")
+                     .toString()
+                     .contains(QStringLiteral("libvirt"), Qt::CaseInsensitive),
+                 qPrintable(describe(steps)));
+        QCOMPARE(steps.last().value(u"commit").toString(), ids.at(1));
+        QCOMPARE(steps.last().value(u"verdict").toString(), QStringLiteral("good"));
+        const QStringList marks =
+            markLines(readText(repo.path() + QStringLiteral("/.git/BISECT_LOG")));
+        QCOMPARE(marks.size(), 1);
         QVERIFY2(waitFor([&] { return guestProcesses().isEmpty(); }, 20'000),
                  "a QEMU of this test outlived its step");
     }

@@ -262,17 +262,26 @@ private slots:
         QVERIFY2(w.matched(), qPrintable(explain(w)));
 
         // Another client takes the console: our stream ends, and we get it back (and keep
-        // logging) as soon as it lets go.
-        {
-            ConsoleStream::Options thiefOptions;
-            thiefOptions.reopen = false;
-            auto thief = ConsoleStream::open((*vm)->domain(), thiefOptions);
-            QVERIFY2(thief.ok(), qPrintable(thief.ok() ? QString() : message(thief.error())));
-            const ConsoleWaitResult t =
-                (*thief)->waitForPattern(re(QStringLiteral("BW-TICK")), 30'000);
-            QVERIFY2(t.matched(), qPrintable(explain(t)));
+        // logging) as soon as it lets go. libvirt 9.0's daemon sometimes drops our stream
+        // without telling us when another client takes the console by force; the console
+        // notices by probing once it has been silent for 5 s. The long run, which showed
+        // that (and, about once in 300 rounds, a console call libvirt never answers):
+        // BW_CONSOLE_THIEF_ROUNDS=500 QTEST_FUNCTION_TIMEOUT=3600000.
+        const int rounds = qMax(1, qEnvironmentVariableIntValue("BW_CONSOLE_THIEF_ROUNDS"));
+        for (int round = 0; round < rounds; ++round) {
+            const int before = console->reopenCount();
+            {
+                ConsoleStream::Options thiefOptions;
+                thiefOptions.reopen = false;
+                auto thief = ConsoleStream::open((*vm)->domain(), thiefOptions);
+                QVERIFY2(thief.ok(), qPrintable(thief.ok() ? QString() : message(thief.error())));
+                const ConsoleWaitResult t =
+                    (*thief)->waitForPattern(re(QStringLiteral("BW-TICK")), 30'000);
+                QVERIFY2(t.matched(), qPrintable(explain(t)));
+            }
+            QTRY_VERIFY2_WITH_TIMEOUT(console->reopenCount() > before,
+                                      qPrintable(QStringLiteral("round %1").arg(round)), 20'000);
         }
-        QTRY_VERIFY_WITH_TIMEOUT(console->reopenCount() >= 1, 20'000);
         const qint64 seen = console->lineCount();
         w = console->waitForPattern(re(QStringLiteral("BW-TICK")), 30'000, nullptr, seen);
         QVERIFY2(w.matched(), qPrintable(explain(w)));
