@@ -29,6 +29,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -345,8 +346,11 @@ private slots:
         t.port = ntohs(addr.sin_port);
         t.connectTimeoutMs = 20000;
         process::CancelToken token;
+        // Cancelled once the connection is in the listener's queue: the connect then
+        // waits for a banner that never comes.
         std::thread canceller([&] {
-            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            pollfd queued{fd2, POLLIN, 0};
+            (void)::poll(&queued, 1, 10'000);
             token.cancel();
         });
         timer.restart();

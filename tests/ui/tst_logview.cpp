@@ -25,6 +25,7 @@
 #include <QTest>
 #include <QTextBlock>
 #include <QTextLayout>
+#include <QThreadPool>
 #include <QToolButton>
 
 using namespace bw;
@@ -495,9 +496,12 @@ private slots:
         QVERIFY(view.isPaused());
         QCOMPARE(paused.size(), 1);
         view.append(numberedLines(1, 300));
-        // Several flush intervals pass: nothing new may show (a negative check needs a
-        // wait).
-        QTest::qWait(5 * LogView::FlushIntervalMs);
+        // A view that is not paused, given the same lines at the same time, shows them:
+        // by then the paused view's flush would have run too, and nothing new may show.
+        LogView control;
+        control.append(numberedLines(1, 300));
+        QVERIFY(waitFlushed(control));
+        QCOMPARE(control.lineCount(), 300);
         QCOMPARE(view.text(), QStringLiteral("before\n"));
         QVERIFY(view.hasPending());
         button->click();
@@ -640,8 +644,10 @@ private slots:
         view.loadFile(path);
         view.clear();
         view.append("after clear\n");
+        // The replaced load's read ends, and its result reaches the view (which drops it).
+        QVERIFY(QThreadPool::globalInstance()->waitForDone(5000));
+        QCoreApplication::sendPostedEvents();
         QVERIFY(waitFlushed(view));
-        QTest::qWait(50);
         QCOMPARE(view.text(), QStringLiteral("after clear\n"));
     }
 
@@ -889,7 +895,7 @@ private slots:
             view.append(colourfulSample());
             QVERIFY(waitFlushed(view));
             view.setSearchText(QStringLiteral("e1000"));
-            QTest::qWait(20);
+            QTRY_VERIFY(view.matchCount() > 0); // the matches are highlighted
             shots.append(view.grab().toImage());
         }
         QImage out(shots[0].width(), shots[0].height() * 2, QImage::Format_ARGB32);

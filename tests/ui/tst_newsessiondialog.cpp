@@ -81,7 +81,7 @@ class TestNewSessionDialog : public QObject {
             dir = scratch.path();
         QDir().mkpath(dir);
         widget.show();
-        QTest::qWait(50); // one paint for the offscreen surface; not a synchronisation
+        QVERIFY(QTest::qWaitForWindowExposed(&widget));
         QVERIFY(widget.grab().save(dir + u'/' + name));
     }
 
