@@ -2,6 +2,7 @@
 
 #include "services/ServicesLogging.h"
 #include "services/git/GitHandles.h"
+#include "services/git/StaleLocks.h"
 #include "services/process/ProcessRunner.h"
 
 #include <QDir>
@@ -21,6 +22,7 @@ struct Worktree::Private {
     RepositoryPtr repo;
     bool inPlace = false;
     QString path;
+    QStringList removedLocks;
 };
 
 namespace {
@@ -248,6 +250,9 @@ Result<Worktree> Worktree::linked(const QString &repositoryPath, const QString &
         git_error_clear();
         if (valid && canonical(registered) == canonical(dir)) {
             if (RepositoryPtr existing = openLinkedAt(dir, adminDir)) {
+                // The entry is ours: a lock in it (HEAD.lock, index.lock) was left by a
+                // run killed in a checkout, and would fail every checkout from now on.
+                d->removedLocks = removeStaleLocks({{adminDir, QStringLiteral("*.lock")}});
                 d->repo = std::move(existing);
                 d->path = decodeDir(git_repository_workdir(d->repo.get()));
                 return Worktree(std::move(d));
@@ -410,6 +415,10 @@ Status Worktree::checkout(const Oid &commit) {
 
 QString Worktree::path() const {
     return d->path;
+}
+
+QStringList Worktree::removedLocks() const {
+    return d->removedLocks;
 }
 
 } // namespace bw::git

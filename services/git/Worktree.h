@@ -4,6 +4,7 @@
 #include "models/Result.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 
@@ -38,6 +39,9 @@ public:
     // naming the files, when tracked files have local (staged or unstaged) changes.
     [[nodiscard]] Status checkout(const Oid &commit);
     [[nodiscard]] QString path() const; // the work tree's directory, no trailing '/'
+    // The stale locks (removeStaleLocks) that opening an existing linked worktree removed
+    // from its entry: left there by a process killed in the middle of a checkout.
+    [[nodiscard]] QStringList removedLocks() const;
 
 private:
     struct Private;

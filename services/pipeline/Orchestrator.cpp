@@ -7,6 +7,7 @@
 #include "services/git/GitBisect.h"
 #include "services/git/GitBisectFiles.h"
 #include "services/git/Repository.h"
+#include "services/git/StaleLocks.h"
 #include "services/pipeline/SessionDirectory.h"
 #include "services/pipeline/StepRunner.h"
 #include "services/process/CancelToken.h"
@@ -18,7 +19,6 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QPointer>
-#include <QThread>
 #include <QtConcurrent>
 
 #include <set>
@@ -378,36 +378,13 @@ Status Orchestrator::start(const SessionOptions &options) {
 void Orchestrator::removeStaleBisectLocks() {
     // A run killed while git's bisect state was being written leaves a `.lock` beside the
     // file (refs/bisect/*, BISECT_*), and every later write fails on it, as git's would.
-    // Only the bisect's own files are looked at. A live writer holds its lock for
-    // milliseconds: a lock still there a few seconds after it was made is stale.
-    QFileInfoList locks;
-    for (const auto &[dir, pattern] :
-         {std::pair{m_repo->gitDir(), QStringLiteral("BISECT_*.lock")},
-          std::pair{m_repo->gitDir() + QStringLiteral("refs/bisect"), QStringLiteral("*.lock")},
-          std::pair{m_repo->commonDir() + QStringLiteral("refs/bisect"), QStringLiteral("*.lock")}})
-        locks += QDir(dir).entryInfoList({pattern}, QDir::Files | QDir::Hidden);
-    if (locks.isEmpty())
-        return;
-    constexpr qint64 staleMs = 3000;
-    qint64 youngest = 0;
-    for (const QFileInfo &f : locks)
-        youngest = std::max(youngest,
-                            f.lastModified().msecsTo(QDateTime::currentDateTime()) < staleMs
-                                ? staleMs - f.lastModified().msecsTo(QDateTime::currentDateTime())
-                                : 0);
-    if (youngest > 0)
-        QThread::msleep(static_cast<unsigned long>(youngest));
-    for (QFileInfo f : locks) {
-        f.refresh();
-        if (!f.exists() || f.lastModified().msecsTo(QDateTime::currentDateTime()) < staleMs)
-            continue;
-        if (QFile::remove(f.absoluteFilePath())) {
-            qCWarning(bwPipeline) << "removed a stale lock left by a killed run:"
-                                  << f.absoluteFilePath();
-            emit progress(QStringLiteral("Removed a stale lock left by a killed run: %1\n")
-                              .arg(f.absoluteFilePath()));
-        }
-    }
+    // Only the bisect's own files are looked at.
+    const QStringList removed = git::removeStaleLocks(
+        {{m_repo->gitDir(), QStringLiteral("BISECT_*.lock")},
+         {m_repo->gitDir() + QStringLiteral("refs/bisect"), QStringLiteral("*.lock")},
+         {m_repo->commonDir() + QStringLiteral("refs/bisect"), QStringLiteral("*.lock")}});
+    for (const QString &path : removed)
+        emit progress(QStringLiteral("Removed a stale lock left by a killed run: %1\n").arg(path));
 }
 
 Status Orchestrator::describeNewSession(SessionInfo &info, const QString &workTree,

@@ -272,6 +272,10 @@ StageResult StepRunner::checkout(Run &run) {
             if (!wt)
                 return errorResult(StageKind::Checkout, wt.error().message());
             m_worktree = std::make_unique<git::Worktree>(std::move(wt).value());
+            for (const QString &lock : m_worktree->removedLocks())
+                run.logs->event(
+                    QStringLiteral("checkout: removed a stale lock left by a killed run: %1")
+                        .arg(lock));
         }
         if (Status s = m_worktree->checkout(commit); !s)
             return errorResult(StageKind::Checkout, s.error().message());

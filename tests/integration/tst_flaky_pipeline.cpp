@@ -282,7 +282,7 @@ private slots:
 
         const RunResult r = f.run(recipe, session, 11);
         const QString text = QString::fromUtf8(r.out);
-        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.exitCode == 0, qPrintable(text + QString::fromUtf8(r.err)));
         QVERIFY2(text.contains(QStringLiteral("Resuming")), qPrintable(text));
         QCOMPARE(culpritIn(text), f.culprit);
         const auto after = journal(session);

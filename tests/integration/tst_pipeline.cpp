@@ -897,11 +897,22 @@ private slots:
 
         // A kill while git's state is written leaves a lock file behind (as a crash of git
         // would): the resume clears it rather than failing on it.
+        // So does a kill in the middle of a checkout, in the session's worktree entry.
         const QString lock = repo.path() + QStringLiteral("/.git/refs/bisect/bad.lock");
-        if (phase == u"between" && !QFile::exists(lock))
-            QVERIFY(bw::test::writeFile(lock, "0000000000000000000000000000000000000000\n"));
+        QStringList locks{lock};
+        if (phase == u"between") {
+            const QDir entries(repo.path() + QStringLiteral("/.git/worktrees"));
+            const QStringList names = entries.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+            QCOMPARE(names.size(), 1);
+            locks << entries.filePath(names[0] + QStringLiteral("/HEAD.lock"))
+                  << entries.filePath(names[0] + QStringLiteral("/index.lock"));
+            for (const QString &l : locks)
+                if (!QFile::exists(l))
+                    QVERIFY(bw::test::writeFile(l, "0000000000000000000000000000000000000000\n"));
+        }
         const OurRun r = ours(repo, {QStringLiteral("run"), QStringLiteral("--session"), session});
-        QVERIFY(!QFile::exists(lock));
+        for (const QString &l : locks)
+            QVERIFY2(!QFile::exists(l), qPrintable(l));
         QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
         QVERIFY(r.out.contains(QStringLiteral("Resuming")));
         QCOMPARE(r.culprit, repo.gitOut({QStringLiteral("rev-parse"), QStringLiteral("c11")}));

@@ -1,7 +1,9 @@
 #include "services/git/Worktree.h"
 #include "tests/support/TestRepo.h"
 
+#include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
@@ -191,6 +193,63 @@ private slots:
         QVERIFY2(status, status ? "" : qPrintable(status.error().message()));
         verifyFilesOfB(dir);
         QCOMPARE(readFile(dir + QStringLiteral("/build/out.o")), QByteArray("object"));
+        verifyMainUntouched(r);
+    }
+
+    // A run killed in a checkout leaves HEAD.lock or index.lock in the worktree's entry,
+    // and every later checkout fails on it. Reopening the worktree removes a lock that is
+    // stale: at once when it is old, after waiting for a young one to become stale.
+    void locksLeftByAKilledCheckoutAreRemoved_data() {
+        QTest::addColumn<int>("ageSeconds");
+        QTest::newRow("old locks") << 60;
+        QTest::newRow("locks made just now") << 0;
+    }
+
+    void locksLeftByAKilledCheckoutAreRemoved() {
+        QFETCH(int, ageSeconds);
+        TestRepo r;
+        QVERIFY(makeHistory(r));
+        QTemporaryDir scratch;
+        QVERIFY(scratch.isValid());
+        const QString dir = scratch.path() + QStringLiteral("/wt");
+        const QString admin = r.path() + QStringLiteral("/.git/worktrees/") + WorktreeName;
+        const QStringList locks{admin + QStringLiteral("/HEAD.lock"),
+                                admin + QStringLiteral("/index.lock")};
+        auto first = Worktree::linked(r.path(), dir, WorktreeName);
+        QVERIFY2(first, first ? "" : qPrintable(first.error().message()));
+        QVERIFY(first->removedLocks().isEmpty());
+        auto status = first->checkout(oidOf(m_a));
+        QVERIFY2(status, status ? "" : qPrintable(status.error().message()));
+        const QDateTime made = QDateTime::currentDateTime().addSecs(-ageSeconds);
+        for (const QString &lock : locks) {
+            QFile f(lock);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QVERIFY(f.setFileTime(made, QFileDevice::FileModificationTime));
+        }
+        // Beside them, a file that is not a lock stays.
+        QVERIFY(test::writeFile(admin + QStringLiteral("/notes"), "mine\n"));
+        // The locks do what a killed checkout's would: the open worktree cannot check out.
+        QVERIFY(!first->checkout(oidOf(m_b)));
+
+        QElapsedTimer clock;
+        clock.start();
+        auto wt = Worktree::linked(r.path(), dir, WorktreeName);
+        QVERIFY2(wt, wt ? "" : qPrintable(wt.error().message()));
+        if (ageSeconds == 0) // a young lock is given the time a live writer would need
+            QVERIFY2(clock.elapsed() >= 2500, qPrintable(QString::number(clock.elapsed())));
+        QStringList removed = wt->removedLocks();
+        removed.sort();
+        QStringList expected;
+        for (const QString &lock : locks)
+            expected << QFileInfo(lock).absoluteFilePath();
+        QCOMPARE(removed, expected);
+        for (const QString &lock : locks)
+            QVERIFY(!QFileInfo::exists(lock));
+        QCOMPARE(readFile(admin + QStringLiteral("/notes")), QByteArray("mine\n"));
+        status = wt->checkout(oidOf(m_b));
+        QVERIFY2(status, status ? "" : qPrintable(status.error().message()));
+        verifyFilesOfB(dir);
+        verifyDetachedAt(r, dir, m_b);
         verifyMainUntouched(r);
     }
 
