@@ -25,7 +25,8 @@ public:
     // or creates it there, named `name` in `<gitdir>/worktrees/`, detached at the
     // repository's HEAD. A stale entry under `name` (its directory deleted or emptied) is
     // pruned and the worktree made again; a non-empty `path` that is not that worktree,
-    // or a `name` in use by a worktree elsewhere, is refused.
+    // or a `name` in use by a worktree elsewhere, is refused. Reopening removes stale
+    // locks from the worktree's entry (see removedLocks()).
     [[nodiscard]] static Result<Worktree> linked(const QString &repositoryPath, const QString &path,
                                                  const QString &name);
     [[nodiscard]] static Result<Worktree> inPlace(const QString &repositoryPath);
